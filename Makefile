@@ -1,0 +1,48 @@
+# The two commands of the README: `make run` and `make test`. Everything else here serves them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test install install-dev lint lock bench clean
+
+run: install
+	$(BIN)/congress-api migrate
+	$(BIN)/congress-api seed
+	$(BIN)/congress-api serve
+
+test: install-dev
+	$(BIN)/pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(VENV)/.installed $@
+
+# Regenerates both pins from pyproject.toml in throw-away environments.
+lock:
+	rm -rf .lock-env && $(PYTHON) -m venv .lock-env
+	.lock-env/bin/pip install --quiet .
+	.lock-env/bin/pip freeze --exclude congress-api > requirements.lock
+	.lock-env/bin/pip install --quiet '.[dev]'
+	.lock-env/bin/pip freeze --exclude congress-api > requirements-dev.lock
+	rm -rf .lock-env
+
+clean:
+	rm -rf $(VENV) data

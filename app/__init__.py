@@ -1,0 +1,1 @@
+"""Congress-term summary API."""

@@ -1,0 +1,33 @@
+"""All tables, imported here so `SQLModel.metadata` is complete for Alembic."""
+
+from app.models.base import SubjectKind
+from app.models.documents import Citation, DatasetState, Document
+from app.models.items import Achievement, Directive, KeyTask, Limitation, Solution, TermItemBase
+from app.models.people import Area, Membership, Organization, Person
+from app.models.statistics import Qualifier, Statistic, StatisticCategory, Unit
+from app.models.terms import Event, EventChair, Term, TermStatus
+
+__all__ = [
+    "Achievement",
+    "Area",
+    "Citation",
+    "DatasetState",
+    "Directive",
+    "Document",
+    "Event",
+    "EventChair",
+    "KeyTask",
+    "Limitation",
+    "Membership",
+    "Organization",
+    "Person",
+    "Qualifier",
+    "Solution",
+    "Statistic",
+    "StatisticCategory",
+    "SubjectKind",
+    "Term",
+    "TermItemBase",
+    "TermStatus",
+    "Unit",
+]

@@ -1,0 +1,113 @@
+"""RFC 9457 problem details: the one shape of every 4xx and 5xx response."""
+
+import logging
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+logger = logging.getLogger("app")
+
+
+class FieldProblem(BaseModel):
+    pointer: str = Field(
+        description="JSON pointer to the offending input.", examples=["#/query/limit"]
+    )
+    detail: str = Field(examples=["Input should be less than or equal to 500"])
+
+
+class Problem(BaseModel):
+    """An error, as RFC 9457 problem details."""
+
+    type: str = Field(default="about:blank", description="URI identifying the problem type.")
+    title: str = Field(description="Short summary of the problem type.", examples=["Not Found"])
+    status: int = Field(description="The HTTP status code.", examples=[404])
+    detail: str | None = Field(default=None, description="Explanation of this occurrence.")
+    instance: str | None = Field(default=None, description="The request path that failed.")
+    errors: list[FieldProblem] | None = Field(
+        default=None, description="Per-field validation errors."
+    )
+    request_id: str | None = Field(default=None, description="Quote this when reporting a problem.")
+
+
+class ApiError(Exception):
+    """A domain error with its HTTP status; rendered by the one problem handler."""
+
+    status_code = HTTPStatus.INTERNAL_SERVER_ERROR
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFoundError(ApiError):
+    status_code = HTTPStatus.NOT_FOUND
+
+
+class NotReadyError(ApiError):
+    status_code = HTTPStatus.SERVICE_UNAVAILABLE
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    detail: str | None = None,
+    *,
+    errors: list[FieldProblem] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    problem = Problem(
+        title=HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        errors=errors,
+        request_id=getattr(request.state, "request_id", None),
+    )
+    return JSONResponse(
+        problem.model_dump(exclude_none=True),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def _pointer(loc: tuple[Any, ...]) -> str:
+    return "#/" + "/".join(str(part).replace("~", "~0").replace("/", "~1") for part in loc)
+
+
+async def _on_api_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return problem_response(request, exc.status_code, exc.detail)
+
+
+async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if exc.status_code != 404 else f"No resource at {request.url.path}."
+    return problem_response(request, exc.status_code, detail, headers=exc.headers)
+
+
+async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [FieldProblem(pointer=_pointer(e["loc"]), detail=e["msg"]) for e in exc.errors()]
+    return problem_response(request, 422, "The request parameters are invalid.", errors=errors)
+
+
+async def _on_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception(
+        "unhandled error", extra={"request_id": getattr(request.state, "request_id", None)}
+    )
+    return problem_response(request, 500, "An unexpected error occurred; it has been logged.")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _on_api_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(Exception, _on_unexpected_error)

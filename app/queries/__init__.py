@@ -1,0 +1,1 @@
+"""All SQL lives here: functions taking `*, session`, each list ordered to a unique key."""

@@ -1,0 +1,1 @@
+"""Loading the structured seed files into the database, every citation verified against its text."""

@@ -1,0 +1,103 @@
+"""Every test runs on a database built by the migrations: SQLite by default, PostgreSQL when
+TEST_DATABASE_URL is set. The seeded database is shared; each test runs inside a transaction that
+is rolled back. Tests that need an empty database get a fresh one of their own."""
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine, make_url, text
+from sqlmodel import Session
+
+from app.config import PROJECT_ROOT, get_settings
+from app.db import get_session, make_engine
+from app.main import create_app
+from app.migrate import upgrade
+from app.seeding.reader import read_dataset, seed_files
+from app.seeding.writer import write_dataset
+
+SEED_DIR = PROJECT_ROOT / "seed"
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def _admin_engine(url: str) -> Engine:
+    return make_engine(
+        make_url(url).set(database="postgres").render_as_string(hide_password=False)
+    ).execution_options(isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture
+def fresh_database_url(tmp_path: Path) -> Iterator[str]:
+    """An empty database of the kind under test, dropped afterwards."""
+    if POSTGRES_URL is None:
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    name = f"congress_test_{uuid.uuid4().hex[:12]}"
+    admin = _admin_engine(POSTGRES_URL)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if POSTGRES_URL is None:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    engine = make_engine(POSTGRES_URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    with Session(engine) as session, session.begin():
+        write_dataset(session, read_dataset(seed_files(SEED_DIR)))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        yield conn
+        transaction.rollback()
+
+
+@pytest.fixture
+def session(connection: Connection) -> Iterator[Session]:
+    with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
+        yield session
+
+
+@pytest.fixture
+def client(session: Session) -> Iterator[TestClient]:
+    app = create_app()
+    app.dependency_overrides[get_session] = lambda: session
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.fixture
+def env_database(monkeypatch: pytest.MonkeyPatch, fresh_database_url: str) -> Iterator[str]:
+    """Points the settings (and so the CLI) at a fresh database."""
+    from app.db import get_engine
+
+    monkeypatch.setenv("DATABASE_URL", fresh_database_url)
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    yield fresh_database_url
+    get_engine().dispose()
+    get_settings.cache_clear()
+    get_engine.cache_clear()
