@@ -1,21 +1,74 @@
 """The ASGI application: `app.main:app`."""
 
-from fastapi import FastAPI
+from typing import Any
 
-from app.api.routes import health
-from app.problems import install_problem_handlers
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from app.api.routes import health, index
+from app.api.v1 import api_router
+from app.middleware import HeadersMiddleware
+from app.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
+
+DESCRIPTION = """
+Open data on provincial Party Committee congress terms: key tasks (nhiệm vụ trọng tâm),
+breakthrough solutions (giải pháp đột phá), people and their posts, membership and disciplinary
+statistics, limitations, directives and the conference that decided them.
+
+**Every fact is cited.** Each item carries `sources`: the exact quote of the source article with
+its `start`/`end` offsets, which you can check against `/api/v1/documents/{id}/text`. Facts the
+source does not state are not invented: the conference year is not printed, so it is `null`.
+
+Lists take `limit`/`offset`, send an RFC 8288 `Link` header, and answer CSV with
+`Accept: text/csv` or `format=csv`. Labels are Vietnamese by default, English with `lang=en` or
+`Accept-Language: en`. Errors are RFC 9457 problem details.
+"""
 
 
 def create_app() -> FastAPI:
     app = FastAPI(
         title="Congress-term summary API",
         version="1.0.0",
-        summary="Key tasks, breakthrough solutions, people, statistics and limitations of a "
-        "provincial Party Committee's congress term, every fact cited to its source sentence.",
+        summary="Provincial Party Committee congress-term summaries, every fact cited.",
+        description=DESCRIPTION,
+        contact={"name": "Congress-term summary API maintainers", "url": "https://github.com/"},
+        license_info={"name": "Data: CC BY 4.0; code: MIT", "identifier": "CC-BY-4.0"},
+        generate_unique_id_function=lambda route: route.name,
     )
     install_problem_handlers(app)
+    app.add_middleware(HeadersMiddleware)
     app.include_router(health.router)
+    app.include_router(index.router)
+    app.include_router(api_router)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                summary=app.summary,
+                description=app.description,
+                routes=app.routes,
+                contact=app.contact,
+                license_info=app.license_info,
+                tags=app.openapi_tags,
+            )
+            app.openapi_schema = _problems_as_problem_json(schema)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def _problems_as_problem_json(schema: dict[str, Any]) -> dict[str, Any]:
+    """Error responses are documented under the media type they are sent with."""
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                if status[0] in "45" and "application/json" in content:
+                    content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+    return schema
 
 
 app = create_app()

@@ -11,6 +11,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.i18n import STATUS_TITLES, negotiate, pick
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 logger = logging.getLogger("app")
 
@@ -62,20 +64,24 @@ def problem_response(
     errors: list[FieldProblem] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
+    lang = negotiate(request.query_params.get("lang"), request.headers.get("accept-language"))
+    title = STATUS_TITLES.get(status)
     problem = Problem(
-        title=HTTPStatus(status).phrase,
+        title=pick(title, lang) if title else HTTPStatus(status).phrase,
         status=status,
         detail=detail,
         instance=request.url.path,
         errors=errors,
         request_id=getattr(request.state, "request_id", None),
     )
-    return JSONResponse(
+    response = JSONResponse(
         problem.model_dump(exclude_none=True),
         status_code=status,
         media_type=PROBLEM_MEDIA_TYPE,
         headers=headers,
     )
+    response.headers["Content-Language"] = lang.value
+    return response
 
 
 def _pointer(loc: tuple[Any, ...]) -> str:

@@ -1,0 +1,68 @@
+"""Dependencies shared by the routers: paging, output format and language."""
+
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from pydantic import BaseModel
+
+from app.i18n import Lang, negotiate
+
+MAX_LIMIT = 500
+
+
+class PageParams(BaseModel):
+    limit: int
+    offset: int
+
+
+def page_params(
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description=f"Items per page, 1 to {MAX_LIMIT}.")
+    ] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")] = 0,
+) -> PageParams:
+    return PageParams(limit=limit, offset=offset)
+
+
+class Format(StrEnum):
+    json = "json"
+    csv = "csv"
+
+
+class ListFormat(BaseModel):
+    format: Format
+    bom: bool
+
+
+def list_format(
+    request: Request,
+    format: Annotated[
+        Format | None,
+        Query(
+            description="`csv` for CSV; otherwise chosen by the Accept header (JSON by default)."
+        ),
+    ] = None,
+    bom: Annotated[
+        bool, Query(description="CSV only: start with a UTF-8 byte-order mark, for Excel.")
+    ] = False,
+) -> ListFormat:
+    if format is None:
+        accept = request.headers.get("accept", "")
+        format = Format.csv if "text/csv" in accept and "json" not in accept else Format.json
+    return ListFormat(format=format, bom=bom)
+
+
+def language(
+    request: Request,
+    lang: Annotated[
+        Lang | None,
+        Query(description="Language of labels (`vi` default, `en`); overrides Accept-Language."),
+    ] = None,
+) -> Lang:
+    return negotiate(lang, request.headers.get("accept-language"))
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]
+FormatDep = Annotated[ListFormat, Depends(list_format)]
+LangDep = Annotated[Lang, Depends(language)]

@@ -1,0 +1,113 @@
+"""Turning a page of items into JSON or CSV with RFC 8288 Link headers."""
+
+import csv
+import io
+import types
+import typing
+from typing import Any, Union
+from urllib.parse import urlencode
+
+from fastapi import Request, Response
+from pydantic import BaseModel
+
+from app.api.deps import Format, ListFormat, PageParams
+from app.config import get_settings
+from app.schemas.common import Page
+
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+
+
+def public_base_url(request: Request) -> str:
+    """The origin clients reached: the configured one, else what the proxy says, else ours."""
+    configured = get_settings().public_base_url
+    if configured:
+        return configured.rstrip("/")
+    proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip()
+    host = request.headers.get("x-forwarded-host", "").split(",")[0].strip()
+    scheme = proto if proto in {"http", "https"} else request.url.scheme
+    return f"{scheme}://{host or request.headers.get('host') or request.url.netloc}"
+
+
+def link_header(request: Request, page: PageParams, total: int) -> str:
+    base = public_base_url(request) + request.url.path
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in {"limit", "offset"}]
+
+    def url(offset: int) -> str:
+        return base + "?" + urlencode([*params, ("limit", page.limit), ("offset", offset)])
+
+    last = max(0, (total - 1) // page.limit * page.limit)
+    links = [(url(0), "first")]
+    if page.offset > 0:
+        links.append((url(max(0, min(page.offset - page.limit, last))), "prev"))
+    if page.offset + page.limit < total:
+        links.append((url(page.offset + page.limit), "next"))
+    links.append((url(last), "last"))
+    return ", ".join(f'<{target}>; rel="{rel}"' for target, rel in links)
+
+
+def list_response(
+    request: Request, page: Page[Any], params: PageParams, fmt: ListFormat, item: type[BaseModel]
+) -> Response:
+    headers = {"Link": link_header(request, params, page.total)}
+    if fmt.format is Format.csv:
+        body = to_csv(item, [i.model_dump(mode="json") for i in page.items])
+        headers["X-Total-Count"] = str(page.total)
+        return Response(
+            ("\ufeff" if fmt.bom else "") + body, media_type=CSV_MEDIA_TYPE, headers=headers
+        )
+    return Response(page.model_dump_json(), media_type="application/json", headers=headers)
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside `X`, `X | None` or `list[X]`, if any."""
+    origin = typing.get_origin(annotation)
+    if origin in (Union, types.UnionType, list):
+        for arg in typing.get_args(annotation):
+            found = _inner_model(arg)
+            if found is not None:
+                return found
+        return None
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None
+
+
+def csv_columns(model: type[BaseModel], prefix: str = "") -> list[str]:
+    columns: list[str] = []
+    for name, field in model.model_fields.items():
+        nested = _inner_model(field.annotation)
+        if nested is not None:
+            columns += csv_columns(nested, f"{prefix}{name}.")
+        else:
+            columns.append(prefix + name)
+    return columns
+
+
+def _cell(data: dict[str, Any], column: str) -> str:
+    values: list[Any] = [data]
+    for part in column.split("."):
+        step: list[Any] = []
+        for value in values:
+            if isinstance(value, list):
+                step += [v.get(part) if isinstance(v, dict) else None for v in value]
+            elif isinstance(value, dict):
+                step.append(value.get(part))
+        values = step
+    flat: list[str] = []
+    for value in values:
+        if isinstance(value, list):
+            flat.append("; ".join("" if v is None else str(v) for v in value))
+        else:
+            flat.append("" if value is None else str(value))
+    return " | ".join(flat)
+
+
+def to_csv(model: type[BaseModel], rows: list[dict[str, Any]]) -> str:
+    """One row per item; nested objects become dotted columns, lists join with ' | '."""
+    columns = csv_columns(model)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(_cell(row, column) for column in columns)
+    return buffer.getvalue()

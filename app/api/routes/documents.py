@@ -1,0 +1,66 @@
+from fastapi import APIRouter, Request, Response
+
+from app.api.deps import FormatDep, PageDep
+from app.api.rendering import list_response
+from app.api.responses import DETAIL_RESPONSES, LIST_RESPONSES
+from app.api.routes.term_items import IdPath
+from app.db import SessionDep
+from app.problems import NotFoundError
+from app.queries.documents import get_document, get_document_text, list_documents
+from app.schemas.common import Page
+from app.schemas.documents import DocumentPublic
+
+router = APIRouter(prefix="/documents", tags=["documents"])
+
+
+@router.get(
+    "",
+    summary="List source documents",
+    operation_id="list_documents",
+    response_model=Page[DocumentPublic],
+    responses=LIST_RESPONSES,
+)
+def list_documents_handler(
+    request: Request, session: SessionDep, page: PageDep, fmt: FormatDep
+) -> Response:
+    """List the source articles the data comes from, with their credits. Ordered by id."""
+    rows, total = list_documents(session, limit=page.limit, offset=page.offset)
+    result = Page[DocumentPublic](items=rows, total=total, limit=page.limit, offset=page.offset)
+    return list_response(request, result, page, fmt, DocumentPublic)
+
+
+@router.get(
+    "/{document_id}",
+    summary="Get one source document",
+    operation_id="get_document",
+    response_model=DocumentPublic,
+    responses=DETAIL_RESPONSES,
+)
+def get_document_handler(document_id: IdPath, session: SessionDep) -> DocumentPublic:
+    """One source article: title, section, dateline as printed, publisher, author, photo credit."""
+    document = get_document(session, document_id)
+    if document is None:
+        raise NotFoundError(f"No document with id '{document_id}'.")
+    return document
+
+
+@router.get(
+    "/{document_id}/text",
+    summary="Get the text of a source document",
+    operation_id="get_document_text",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The text, NFC.",
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+        },
+        **DETAIL_RESPONSES,
+    },
+)
+def get_document_text_handler(document_id: IdPath, session: SessionDep) -> Response:
+    """The full text of the article, exactly as stored. Every citation's `start`/`end` are
+    code-point offsets into this text: `text[start:end] == quote`."""
+    text = get_document_text(session, document_id)
+    if text is None:
+        raise NotFoundError(f"No document with id '{document_id}'.")
+    return Response(text, media_type="text/plain; charset=utf-8")

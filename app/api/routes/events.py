@@ -1,0 +1,45 @@
+from fastapi import APIRouter, Request, Response
+
+from app.api.deps import FormatDep, PageDep
+from app.api.rendering import list_response
+from app.api.responses import DETAIL_RESPONSES, LIST_RESPONSES
+from app.api.routes.term_items import IdPath, TermFilter
+from app.db import SessionDep
+from app.problems import NotFoundError
+from app.queries.documents import get_event, list_events
+from app.schemas.common import Page
+from app.schemas.documents import EventPublic
+
+router = APIRouter(prefix="/events", tags=["events"])
+
+
+@router.get(
+    "",
+    summary="List events",
+    operation_id="list_events",
+    response_model=Page[EventPublic],
+    responses=LIST_RESPONSES,
+)
+def list_events_handler(
+    request: Request, session: SessionDep, page: PageDep, fmt: FormatDep, term: TermFilter = None
+) -> Response:
+    """List conferences (hội nghị) with their chairs. `term` matches the term an event reviewed
+    or set. Dates are as printed; `year` is null and `year_stated` false when not printed."""
+    rows, total = list_events(session, term_id=term, limit=page.limit, offset=page.offset)
+    result = Page[EventPublic](items=rows, total=total, limit=page.limit, offset=page.offset)
+    return list_response(request, result, page, fmt, EventPublic)
+
+
+@router.get(
+    "/{event_id}",
+    summary="Get one event",
+    operation_id="get_event",
+    response_model=EventPublic,
+    responses=DETAIL_RESPONSES,
+)
+def get_event_handler(event_id: IdPath, session: SessionDep) -> EventPublic:
+    """One conference: organizer, chairs in order, the date as printed, and its quotes."""
+    event = get_event(session, event_id)
+    if event is None:
+        raise NotFoundError(f"No event with id '{event_id}'.")
+    return event

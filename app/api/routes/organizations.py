@@ -1,0 +1,56 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app.api.deps import FormatDep, PageDep
+from app.api.rendering import list_response
+from app.api.responses import DETAIL_RESPONSES, LIST_RESPONSES
+from app.api.routes.term_items import IdPath
+from app.db import SessionDep
+from app.problems import NotFoundError
+from app.queries.people import get_organization, list_organizations
+from app.schemas.common import Page
+from app.schemas.people import OrganizationPublic
+
+router = APIRouter(prefix="/organizations", tags=["organizations"])
+
+
+@router.get(
+    "",
+    summary="List organizations",
+    operation_id="list_organizations",
+    response_model=Page[OrganizationPublic],
+    responses=LIST_RESPONSES,
+)
+def list_organizations_handler(
+    request: Request,
+    session: SessionDep,
+    page: PageDep,
+    fmt: FormatDep,
+    classification: Annotated[
+        str | None,
+        Query(max_length=50, description="Only this kind, e.g. `party_committee`, `news_agency`."),
+    ] = None,
+) -> Response:
+    """List organizations (party committees, people's committees and councils, the news agency)
+    with the posts held in each. Ordered by id."""
+    rows, total = list_organizations(
+        session, classification=classification, limit=page.limit, offset=page.offset
+    )
+    result = Page[OrganizationPublic](items=rows, total=total, limit=page.limit, offset=page.offset)
+    return list_response(request, result, page, fmt, OrganizationPublic)
+
+
+@router.get(
+    "/{organization_id}",
+    summary="Get one organization",
+    operation_id="get_organization",
+    response_model=OrganizationPublic,
+    responses=DETAIL_RESPONSES,
+)
+def get_organization_handler(organization_id: IdPath, session: SessionDep) -> OrganizationPublic:
+    """One organization with its parent, its area and the posts held in it."""
+    organization = get_organization(session, organization_id)
+    if organization is None:
+        raise NotFoundError(f"No organization with id '{organization_id}'.")
+    return organization

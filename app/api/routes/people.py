@@ -1,0 +1,64 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app.api.deps import FormatDep, PageDep
+from app.api.rendering import list_response
+from app.api.responses import DETAIL_RESPONSES, LIST_RESPONSES
+from app.api.routes.term_items import IdPath, TextFilter
+from app.db import SessionDep
+from app.models import SubjectKind
+from app.problems import NotFoundError
+from app.queries.people import get_person, list_people
+from app.queries.text_match import matching_ids
+from app.schemas.common import Page
+from app.schemas.people import PersonPublic
+
+router = APIRouter(prefix="/people", tags=["people"])
+
+
+@router.get(
+    "",
+    summary="List people",
+    operation_id="list_people",
+    response_model=Page[PersonPublic],
+    responses=LIST_RESPONSES,
+)
+def list_people_handler(
+    request: Request,
+    session: SessionDep,
+    page: PageDep,
+    fmt: FormatDep,
+    organization: Annotated[
+        str | None,
+        Query(max_length=120, description="Only people holding a post in this organization id."),
+    ] = None,
+    q: TextFilter = None,
+) -> Response:
+    """List the people named in the sources, each once, with every post they hold.
+
+    `q` matches names ignoring case, tone marks and đ/Đ (`duong van thai`). Ordered by id."""
+    rows, total = list_people(
+        session,
+        organization_id=organization,
+        ids=matching_ids(session, SubjectKind.person, q) if q else None,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    result = Page[PersonPublic](items=rows, total=total, limit=page.limit, offset=page.offset)
+    return list_response(request, result, page, fmt, PersonPublic)
+
+
+@router.get(
+    "/{person_id}",
+    summary="Get one person",
+    operation_id="get_person",
+    response_model=PersonPublic,
+    responses=DETAIL_RESPONSES,
+)
+def get_person_handler(person_id: IdPath, session: SessionDep) -> PersonPublic:
+    """One person with every post held and the organization of each, with their quotes."""
+    person = get_person(session, person_id)
+    if person is None:
+        raise NotFoundError(f"No person with id '{person_id}'.")
+    return person

@@ -1,0 +1,72 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app.api.deps import FormatDep, LangDep, PageDep
+from app.api.rendering import list_response
+from app.api.responses import DETAIL_RESPONSES, LIST_RESPONSES
+from app.api.routes.term_items import IdPath, TermFilter
+from app.db import SessionDep
+from app.models import StatisticCategory
+from app.problems import NotFoundError
+from app.queries.statistics import get_statistic, list_statistics
+from app.schemas.common import Page
+from app.schemas.statistics import StatisticPublic
+
+router = APIRouter(prefix="/statistics", tags=["statistics"])
+
+
+@router.get(
+    "",
+    summary="List statistics",
+    operation_id="list_statistics",
+    response_model=Page[StatisticPublic],
+    responses=LIST_RESPONSES,
+)
+def list_statistics_handler(
+    request: Request,
+    session: SessionDep,
+    page: PageDep,
+    fmt: FormatDep,
+    lang: LangDep,
+    category: Annotated[
+        StatisticCategory | None,
+        Query(description="Only this category; `discipline` gives the disciplinary figures."),
+    ] = None,
+    term: TermFilter = None,
+    key: Annotated[
+        str | None,
+        Query(max_length=100, description="Only this key, e.g. `party-members-admitted`."),
+    ] = None,
+) -> Response:
+    """List typed statistics in source order. A value is never bare: `qualifier` says whether it
+    is exact, a lower bound ("trên 8,8 nghìn" is `more_than` 8800) or a range (`value` to
+    `value_max`); `as_of_text` keeps the source's own time words. Labels follow `lang`."""
+    rows, total = list_statistics(
+        session,
+        lang,
+        category=category,
+        term_id=term,
+        key=key,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    result = Page[StatisticPublic](items=rows, total=total, limit=page.limit, offset=page.offset)
+    return list_response(request, result, page, fmt, StatisticPublic)
+
+
+@router.get(
+    "/{statistic_id}",
+    summary="Get one statistic",
+    operation_id="get_statistic",
+    response_model=StatisticPublic,
+    responses=DETAIL_RESPONSES,
+)
+def get_statistic_handler(
+    statistic_id: IdPath, session: SessionDep, lang: LangDep
+) -> StatisticPublic:
+    """One statistic with its qualifier, unit, period, label and quote."""
+    statistic = get_statistic(session, statistic_id, lang)
+    if statistic is None:
+        raise NotFoundError(f"No statistic with id '{statistic_id}'.")
+    return statistic

@@ -1,0 +1,101 @@
+"""Routers for the five kinds of ordered term statements.
+
+Key tasks, solutions, achievements, limitations and directives have the same shape and the
+same routes; one function builds each router so their behaviour cannot drift apart.
+"""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from app.api.deps import FormatDep, PageDep
+from app.api.rendering import list_response
+from app.api.responses import DETAIL_RESPONSES, LIST_RESPONSES
+from app.db import SessionDep
+from app.models import SubjectKind, TermItemBase
+from app.problems import NotFoundError
+from app.queries.citations import sources_for
+from app.queries.items import get_item, list_items
+from app.queries.terms import item_public
+from app.queries.text_match import matching_ids
+from app.schemas.common import Page
+
+IdPath = Annotated[str, Path(max_length=120, description="The record's stable id.")]
+TermFilter = Annotated[
+    str | None,
+    Query(max_length=120, description="Only items of this term id, e.g. `bac-giang-2025-2030`."),
+]
+TextFilter = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=200,
+        description="Only items containing every word, ignoring case, tone marks and đ/Đ.",
+    ),
+]
+
+
+def term_item_router(
+    *,
+    path: str,
+    model: type[TermItemBase],
+    kind: SubjectKind,
+    public: type[Any],
+    singular: str,
+    plural: str,
+) -> APIRouter:
+    router = APIRouter(prefix=f"/{path}", tags=[path])
+
+    def list_handler(
+        request: Request,
+        session: SessionDep,
+        page: PageDep,
+        fmt: FormatDep,
+        term: TermFilter = None,
+        q: TextFilter = None,
+    ) -> Response:
+        rows, total = list_items(
+            session,
+            model,
+            term_ids=[term] if term else None,
+            ids=matching_ids(session, kind, q) if q else None,
+            limit=page.limit,
+            offset=page.offset,
+        )
+        cited = sources_for(session, {kind: [r.id for r in rows]})  # type: ignore[attr-defined]
+        items = [item_public(public, row, kind, cited) for row in rows]
+        result = Page[Any](items=items, total=total, limit=page.limit, offset=page.offset)
+        return list_response(request, result, page, fmt, public)
+
+    list_handler.__doc__ = (
+        f"List {plural} in the order the source gives them (by term, then position). "
+        "Filter by `term`, and by text with `q`, which ignores case, tone marks and đ/Đ. "
+        "Answers CSV with `Accept: text/csv` or `format=csv`."
+    )
+    router.add_api_route(
+        "",
+        list_handler,
+        methods=["GET"],
+        summary=f"List {plural}",
+        operation_id=f"list_{path}",
+        response_model=Page[public],  # type: ignore[valid-type]
+        responses=LIST_RESPONSES,
+    )
+
+    def detail_handler(item_id: IdPath, session: SessionDep) -> Any:
+        item = get_item(session, model, item_id)
+        if item is None:
+            raise NotFoundError(f"No {singular} with id '{item_id}'.")
+        return item_public(public, item, kind, sources_for(session, {kind: [item_id]}))
+
+    detail_handler.__doc__ = f"One {singular}, with the quotes it comes from."
+    router.add_api_route(
+        "/{item_id}",
+        detail_handler,
+        methods=["GET"],
+        summary=f"Get one {singular}",
+        operation_id=f"get_{path}_item",
+        response_model=public,
+        responses=DETAIL_RESPONSES,
+    )
+    return router

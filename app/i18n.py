@@ -1,0 +1,52 @@
+"""Language of labels: Vietnamese by default, English on request. Content stays as printed."""
+
+from enum import StrEnum
+
+
+class Lang(StrEnum):
+    vi = "vi"
+    en = "en"
+
+
+def negotiate(query_lang: str | None, accept_language: str | None) -> Lang:
+    """`?lang=` wins; otherwise the first supported language of Accept-Language by q-value."""
+    if query_lang is not None and query_lang in Lang.__members__:
+        return Lang(query_lang)
+    best: tuple[float, Lang] | None = None
+    for part in (accept_language or "").split(","):
+        tag, _, params = part.strip().partition(";")
+        primary = tag.strip().lower().split("-")[0]
+        if primary not in Lang.__members__:
+            continue
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if quality > 0 and (best is None or quality > best[0]):
+            best = (quality, Lang(primary))
+    return best[1] if best else Lang.vi
+
+
+STATUS_TITLES: dict[int, tuple[str, str]] = {
+    400: ("Yêu cầu không hợp lệ", "Bad Request"),
+    404: ("Không tìm thấy", "Not Found"),
+    405: ("Phương thức không được hỗ trợ", "Method Not Allowed"),
+    406: ("Không thể đáp ứng định dạng yêu cầu", "Not Acceptable"),
+    422: ("Tham số không hợp lệ", "Unprocessable Content"),
+    500: ("Lỗi máy chủ", "Internal Server Error"),
+    503: ("Dịch vụ chưa sẵn sàng", "Service Unavailable"),
+}
+
+CATEGORY_LABELS: dict[str, tuple[str, str]] = {
+    "membership": ("Phát triển đảng viên", "Party membership"),
+    "discipline": ("Kiểm điểm, kỷ luật", "Review and discipline"),
+    "organization": ("Tổ chức bộ máy", "Organization"),
+    "target": ("Mục tiêu", "Targets"),
+    "milestone": ("Mốc thời gian", "Milestones"),
+}
+
+
+def pick(pair: tuple[str, str], lang: Lang) -> str:
+    return pair[0] if lang is Lang.vi else pair[1]

@@ -1,0 +1,80 @@
+"""Source documents, events and the dataset's revision."""
+
+from collections import defaultdict
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.models import DatasetState, Document, Event, EventChair, Person, SubjectKind
+from app.queries.citations import sources_for
+from app.schemas.documents import DatasetInfo, DocumentPublic, EventPublic, PersonRef
+
+
+def documents_public(session: Session, documents: list[Document]) -> list[DocumentPublic]:
+    cited = sources_for(session, {SubjectKind.document: [d.id for d in documents]})
+    return [
+        DocumentPublic.model_validate(
+            d, update={"length": len(d.text), "sources": cited[(SubjectKind.document, d.id)]}
+        )
+        for d in documents
+    ]
+
+
+def list_documents(
+    session: Session, *, limit: int, offset: int
+) -> tuple[list[DocumentPublic], int]:
+    total = session.exec(select(func.count()).select_from(Document)).one()
+    rows = session.exec(select(Document).order_by(col(Document.id)).limit(limit).offset(offset))
+    return documents_public(session, list(rows)), total
+
+
+def get_document(session: Session, document_id: str) -> DocumentPublic | None:
+    document = session.get(Document, document_id)
+    return documents_public(session, [document])[0] if document else None
+
+
+def get_document_text(session: Session, document_id: str) -> str | None:
+    return session.exec(select(Document.text).where(Document.id == document_id)).first()
+
+
+def events_public(session: Session, events: list[Event]) -> list[EventPublic]:
+    ids = [e.id for e in events]
+    chairs: dict[str, list[PersonRef]] = defaultdict(list)
+    rows = session.exec(
+        select(EventChair.event_id, Person.id, Person.name)
+        .join(Person, col(Person.id) == EventChair.person_id)
+        .where(col(EventChair.event_id).in_(ids))
+        .order_by(col(EventChair.event_id), col(EventChair.position), col(Person.id))
+    )
+    for event_id, person_id, name in rows:
+        chairs[event_id].append(PersonRef(id=person_id, name=name))
+    cited = sources_for(session, {SubjectKind.event: ids})
+    return [
+        EventPublic.model_validate(
+            e, update={"chairs": chairs[e.id], "sources": cited[(SubjectKind.event, e.id)]}
+        )
+        for e in events
+    ]
+
+
+def list_events(
+    session: Session, *, term_id: str | None, limit: int, offset: int
+) -> tuple[list[EventPublic], int]:
+    statement = select(Event)
+    if term_id is not None:
+        statement = statement.where(
+            (col(Event.term_id) == term_id) | (col(Event.reviewed_term_id) == term_id)
+        )
+    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    rows = session.exec(statement.order_by(col(Event.id)).limit(limit).offset(offset))
+    return events_public(session, list(rows)), total
+
+
+def get_event(session: Session, event_id: str) -> EventPublic | None:
+    event = session.get(Event, event_id)
+    return events_public(session, [event])[0] if event else None
+
+
+def dataset_info(session: Session) -> DatasetInfo | None:
+    state = session.get(DatasetState, 1)
+    return DatasetInfo(revision=state.revision, modified_at=state.modified_at) if state else None

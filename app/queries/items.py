@@ -1,0 +1,47 @@
+"""Key tasks, solutions, achievements, limitations and directives: one shape, one query set."""
+
+from typing import TypeVar
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.models import TermItemBase
+
+Item = TypeVar("Item", bound=TermItemBase)
+
+
+def list_items(
+    session: Session,
+    model: type[Item],
+    *,
+    term_ids: list[str] | None = None,
+    ids: list[str] | None = None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Item], int]:
+    """A page of items in source order (term, position, id) and the total count."""
+    statement = select(model)
+    if term_ids is not None:
+        statement = statement.where(col(model.term_id).in_(term_ids))
+    if ids is not None:
+        statement = statement.where(col(model.id).in_(ids))  # type: ignore[attr-defined]
+    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    ordered = statement.order_by(
+        col(model.term_id),
+        col(model.position),
+        col(model.id),  # type: ignore[attr-defined]
+    )
+    return list(session.exec(ordered.limit(limit).offset(offset))), total
+
+
+def items_of_terms(session: Session, model: type[Item], term_ids: list[str]) -> list[Item]:
+    statement = (
+        select(model)
+        .where(col(model.term_id).in_(term_ids))
+        .order_by(col(model.term_id), col(model.position), col(model.id))  # type: ignore[attr-defined]
+    )
+    return list(session.exec(statement))
+
+
+def get_item(session: Session, model: type[Item], item_id: str) -> Item | None:
+    return session.get(model, item_id)

@@ -1,0 +1,128 @@
+"""People with their posts, organizations with their members, areas."""
+
+from collections import defaultdict
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.models import Area, Membership, Organization, Person, SubjectKind
+from app.queries.citations import sources_for
+from app.schemas.people import (
+    AreaPublic,
+    MemberPublic,
+    OrganizationPublic,
+    PersonPublic,
+    PostPublic,
+)
+
+
+def people_public(session: Session, people: list[Person]) -> list[PersonPublic]:
+    """Each person with every post held, in two statements whatever the number of people."""
+    ids = [p.id for p in people]
+    rows = session.exec(
+        select(Membership, Organization.name)
+        .join(Organization, col(Organization.id) == Membership.organization_id)
+        .where(col(Membership.person_id).in_(ids))
+        .order_by(col(Membership.person_id), col(Membership.position), col(Membership.id))
+    ).all()
+    cited = sources_for(
+        session, {SubjectKind.person: ids, SubjectKind.membership: [m.id for m, _ in rows]}
+    )
+    posts: dict[str, list[PostPublic]] = defaultdict(list)
+    for membership, organization_name in rows:
+        posts[membership.person_id].append(
+            PostPublic.model_validate(
+                membership,
+                update={
+                    "organization_name": organization_name,
+                    "sources": cited[(SubjectKind.membership, membership.id)],
+                },
+            )
+        )
+    return [
+        PersonPublic(
+            id=p.id, name=p.name, posts=posts[p.id], sources=cited[(SubjectKind.person, p.id)]
+        )
+        for p in people
+    ]
+
+
+def list_people(
+    session: Session,
+    *,
+    organization_id: str | None,
+    ids: list[str] | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[PersonPublic], int]:
+    statement = select(Person)
+    if organization_id is not None:
+        members = select(Membership.person_id).where(Membership.organization_id == organization_id)
+        statement = statement.where(col(Person.id).in_(members))
+    if ids is not None:
+        statement = statement.where(col(Person.id).in_(ids))
+    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    people = session.exec(statement.order_by(col(Person.id)).limit(limit).offset(offset)).all()
+    return people_public(session, list(people)), total
+
+
+def get_person(session: Session, person_id: str) -> PersonPublic | None:
+    person = session.get(Person, person_id)
+    return people_public(session, [person])[0] if person else None
+
+
+def organizations_public(
+    session: Session, organizations: list[Organization]
+) -> list[OrganizationPublic]:
+    ids = [o.id for o in organizations]
+    rows = session.exec(
+        select(Membership, Person.name)
+        .join(Person, col(Person.id) == Membership.person_id)
+        .where(col(Membership.organization_id).in_(ids))
+        .order_by(col(Membership.organization_id), col(Membership.person_id), col(Membership.id))
+    ).all()
+    cited = sources_for(
+        session,
+        {SubjectKind.organization: ids, SubjectKind.membership: [m.id for m, _ in rows]},
+    )
+    members: dict[str, list[MemberPublic]] = defaultdict(list)
+    for membership, person_name in rows:
+        members[membership.organization_id].append(
+            MemberPublic.model_validate(
+                membership,
+                update={
+                    "person_name": person_name,
+                    "sources": cited[(SubjectKind.membership, membership.id)],
+                },
+            )
+        )
+    return [
+        OrganizationPublic.model_validate(
+            o, update={"members": members[o.id], "sources": cited[(SubjectKind.organization, o.id)]}
+        )
+        for o in organizations
+    ]
+
+
+def list_organizations(
+    session: Session, *, classification: str | None, limit: int, offset: int
+) -> tuple[list[OrganizationPublic], int]:
+    statement = select(Organization)
+    if classification is not None:
+        statement = statement.where(Organization.classification == classification)
+    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    rows = session.exec(statement.order_by(col(Organization.id)).limit(limit).offset(offset)).all()
+    return organizations_public(session, list(rows)), total
+
+
+def get_organization(session: Session, organization_id: str) -> OrganizationPublic | None:
+    organization = session.get(Organization, organization_id)
+    return organizations_public(session, [organization])[0] if organization else None
+
+
+def get_area(session: Session, area_id: str) -> AreaPublic | None:
+    area = session.get(Area, area_id)
+    if area is None:
+        return None
+    cited = sources_for(session, {SubjectKind.area: [area.id]})
+    return AreaPublic.model_validate(area, update={"sources": cited[(SubjectKind.area, area.id)]})

@@ -1,0 +1,73 @@
+"""Statistics with labels in the asked language."""
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from app.i18n import Lang
+from app.models import Statistic, StatisticCategory, SubjectKind
+from app.queries.citations import sources_for
+from app.schemas.statistics import StatisticPublic
+
+
+def statistics_public(
+    session: Session, statistics: list[Statistic], lang: Lang
+) -> list[StatisticPublic]:
+    cited = sources_for(session, {SubjectKind.statistic: [s.id for s in statistics]})
+    return [
+        StatisticPublic.model_validate(
+            s,
+            update={
+                "label": s.label_vi if lang is Lang.vi else s.label_en,
+                "sources": cited[(SubjectKind.statistic, s.id)],
+            },
+        )
+        for s in statistics
+    ]
+
+
+def statistics_statement(
+    *,
+    category: StatisticCategory | None = None,
+    term_ids: list[str] | None = None,
+    key: str | None = None,
+) -> SelectOfScalar[Statistic]:
+    statement = select(Statistic)
+    if category is not None:
+        statement = statement.where(Statistic.category == category.value)
+    if term_ids is not None:
+        statement = statement.where(col(Statistic.term_id).in_(term_ids))
+    if key is not None:
+        statement = statement.where(Statistic.key == key)
+    return statement
+
+
+def list_statistics(
+    session: Session,
+    lang: Lang,
+    *,
+    category: StatisticCategory | None,
+    term_id: str | None,
+    key: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[StatisticPublic], int]:
+    statement = statistics_statement(
+        category=category, term_ids=[term_id] if term_id else None, key=key
+    )
+    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    ordered = statement.order_by(col(Statistic.position), col(Statistic.id))
+    rows = session.exec(ordered.limit(limit).offset(offset)).all()
+    return statistics_public(session, list(rows), lang), total
+
+
+def statistics_of_terms(session: Session, term_ids: list[str], lang: Lang) -> list[StatisticPublic]:
+    statement = statistics_statement(term_ids=term_ids).order_by(
+        col(Statistic.position), col(Statistic.id)
+    )
+    return statistics_public(session, list(session.exec(statement)), lang)
+
+
+def get_statistic(session: Session, statistic_id: str, lang: Lang) -> StatisticPublic | None:
+    statistic = session.get(Statistic, statistic_id)
+    return statistics_public(session, [statistic], lang)[0] if statistic else None

@@ -1,0 +1,1 @@
+"""Public response models: what clients see. Never a table class."""
