@@ -1,5 +1,6 @@
 """Settings: the only place that reads the environment."""
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -9,6 +10,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# A CSP source expression: '*', 'self', 'none', a scheme, or [scheme://][*.]host[:port]. Nothing
+# that could end the directive (';', ',') or the header.
+_FRAME_SOURCE = re.compile(
+    r"\*|'self'|'none'|[a-z][a-z0-9+.-]*:|"
+    r"(?:[a-z][a-z0-9+.-]*://)?(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::(?:\d{1,5}|\*))?",
+    re.IGNORECASE,
+)
 
 
 class Settings(BaseSettings):
@@ -33,6 +41,11 @@ class Settings(BaseSettings):
         description="Origin used in Link headers and embeds, e.g. https://data.example.gov.vn.",
     )
     log_level: str = "info"
+    embed_frame_ancestors: str = Field(
+        default="*",
+        description="Who may frame the embeddable cards: CSP frame-ancestors sources, "
+        "space-separated, e.g. 'https://*.gov.vn https://portal.example.vn'; '*' allows any.",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -44,6 +57,17 @@ class Settings(BaseSettings):
         if url.get_backend_name() not in {"sqlite", "postgresql"}:
             raise ValueError(f"unsupported database {url.get_backend_name()!r}")
         return value
+
+    @field_validator("embed_frame_ancestors")
+    @classmethod
+    def _parse_frame_ancestors(cls, value: str) -> str:
+        sources = value.split()
+        if not sources:
+            raise ValueError("give at least one source, or '*' for any")
+        for source in sources:
+            if not _FRAME_SOURCE.fullmatch(source):
+                raise ValueError(f"not a frame-ancestors source: {source!r}")
+        return " ".join(sources)
 
     @property
     def is_sqlite(self) -> bool:
