@@ -18,6 +18,8 @@ _FRAME_SOURCE = re.compile(
     re.IGNORECASE,
 )
 
+_ORIGIN = re.compile(r"https?://[a-z0-9.-]+(?::\d{1,5})?", re.IGNORECASE)
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
@@ -46,6 +48,25 @@ class Settings(BaseSettings):
         description="Who may frame the embeddable cards: CSP frame-ancestors sources, "
         "space-separated, e.g. 'https://*.gov.vn https://portal.example.vn'; '*' allows any.",
     )
+    cache_control: str = Field(
+        default="public, max-age=60, stale-while-revalidate=300",
+        min_length=1,
+        description="Cache-Control sent with every successful public read.",
+    )
+    cors_allow_origins: str = Field(
+        default="*",
+        description="Origins that may read the API from a browser, separated by commas or "
+        "spaces, e.g. 'https://portal.example.vn https://data.gov.vn'; '*' allows any.",
+    )
+    cors_max_age: int = Field(
+        default=86400, ge=0, le=86400, description="Seconds a browser may cache a preflight."
+    )
+    response_cache: bool = Field(
+        default=True, description="Keep rendered public reads in memory, per worker."
+    )
+    response_cache_mb: int = Field(
+        default=32, ge=1, le=4096, description="Memory bound of the response cache, per worker."
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -68,6 +89,21 @@ class Settings(BaseSettings):
             if not _FRAME_SOURCE.fullmatch(source):
                 raise ValueError(f"not a frame-ancestors source: {source!r}")
         return " ".join(sources)
+
+    @field_validator("cors_allow_origins")
+    @classmethod
+    def _parse_cors_origins(cls, value: str) -> str:
+        origins = value.replace(",", " ").split()
+        if not origins:
+            raise ValueError("give at least one origin, or '*' for any")
+        for origin in origins:
+            if origin != "*" and not _ORIGIN.fullmatch(origin):
+                raise ValueError(f"not an origin (scheme://host[:port]): {origin!r}")
+        return " ".join(origins)
+
+    @property
+    def cors_origins(self) -> list[str]:
+        return self.cors_allow_origins.split()
 
     @property
     def is_sqlite(self) -> bool:
