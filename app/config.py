@@ -48,6 +48,12 @@ class Settings(BaseSettings):
         description="Who may frame the embeddable cards: CSP frame-ancestors sources, "
         "space-separated, e.g. 'https://*.gov.vn https://portal.example.vn'; '*' allows any.",
     )
+    catalog_publisher: str = Field(
+        default="Congress-term summary API maintainers",
+        min_length=1,
+        max_length=200,
+        description="Publisher named in the DCAT catalog (/catalog.jsonld) for harvesting portals.",
+    )
     cache_control: str = Field(
         default="public, max-age=60, stale-while-revalidate=300",
         min_length=1,
