@@ -157,14 +157,20 @@ def _people(session: Session, event: Any, directives: list[TermItemBase]) -> lis
 
 
 def _documents_cited_by(session: Session, summary: TermSummary) -> list[Any]:
-    document_ids = {s.document for s in summary.sources}
-    for value in summary.__dict__.values():
-        for entry in value if isinstance(value, list) else [value]:
-            for nested in getattr(entry, "items", None) or [entry]:
-                document_ids |= {s.document for s in getattr(nested, "sources", [])}
+    document_ids = _cited_documents(summary.model_dump())
     documents = session.exec(
         select(Document)
         .where(col(Document.id).in_(sorted(document_ids)))
         .order_by(col(Document.id))
     )
     return documents_public(session, list(documents))
+
+
+def _cited_documents(value: Any) -> set[str]:
+    """Ids of the documents named in every `sources` list nested in a dumped model."""
+    if isinstance(value, list):
+        return {d for item in value for d in _cited_documents(item)}
+    if not isinstance(value, dict):
+        return set()
+    found = {s["document"] for s in value.get("sources") or []}
+    return found | {d for k, v in value.items() if k != "sources" for d in _cited_documents(v)}

@@ -2,11 +2,12 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.api.responses import problems
 from app.db import SessionDep
-from app.problems import NotReadyError, Problem
+from app.problems import NotReadyError
 from app.queries.health import readiness_problem
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], responses=problems(405, 500))
 
 
 class Status(BaseModel):
@@ -23,7 +24,7 @@ def get_health() -> Status:
     "/readyz",
     summary="Readiness",
     operation_id="get_readiness",
-    responses={503: {"model": Problem, "description": "Not ready; `detail` says why."}},
+    responses=problems(503),
 )
 def get_readiness(session: SessionDep) -> Status:
     """Answers 200 when the database is reachable, migrated to the newest revision and seeded;

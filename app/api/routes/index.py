@@ -2,7 +2,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from app.api.rendering import public_base_url
-from app.api.responses import COMMON
+from app.api.responses import COMMON, problems
 from app.db import SessionDep
 from app.problems import NotReadyError
 from app.queries.documents import dataset_info, list_documents
@@ -35,7 +35,7 @@ class ApiIndex(BaseModel):
     docs: str
 
 
-@router.get("/api/v1", summary="API index", operation_id="get_index")
+@router.get("/api/v1", summary="API index", operation_id="get_index", responses=problems(503))
 def get_index(request: Request, session: SessionDep) -> ApiIndex:
     """Links to every collection, the dataset's revision and the source documents."""
     dataset = dataset_info(session)
