@@ -114,6 +114,25 @@ def test_edited_seed_updates_the_record_in_place_and_bumps_the_revision(
     engine.dispose()
 
 
+def test_reordered_records_swap_positions_in_place(seeded_url: str, tmp_path: Path) -> None:
+    seed_dir = _seed_copy(tmp_path)
+    seed_file = seed_dir / SEED_FILE
+    content = seed_file.read_text(encoding="utf-8")
+    first = content.index('[[key_tasks]]\nid = "bac-giang-2025-2030-task-1"')
+    second = content.index('[[key_tasks]]\nid = "bac-giang-2025-2030-task-2"')
+    end = content.index("[[solutions]]")
+    swapped = content[:first] + content[second:end] + content[first:second] + content[end:]
+    seed_file.write_text(swapped, encoding="utf-8")
+    result = runner.invoke(cli, ["seed", "--seed-dir", str(seed_dir)])
+    assert result.exit_code == 0, result.output
+    assert "0 inserted, 2 updated" in result.output
+    engine = make_engine(seeded_url)
+    with Session(engine) as session:
+        tasks = session.exec(select(KeyTask).order_by(col(KeyTask.position))).all()
+        assert [t.id for t in tasks] == ["bac-giang-2025-2030-task-2", "bac-giang-2025-2030-task-1"]
+    engine.dispose()
+
+
 def test_record_removed_from_the_seed_is_reported_and_kept(seeded_url: str, tmp_path: Path) -> None:
     seed_dir = _seed_copy(tmp_path)
     seed_file = seed_dir / SEED_FILE

@@ -89,17 +89,26 @@ def _sync(
         tuple(row[k] for k in key): row for row in session.execute(select(table)).mappings()
     }
     new_rows: list[dict[str, Any]] = []
+    changed: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
     for row in rows:
         row_key = tuple(row[k] for k in key)
         current = existing.pop(row_key, None)
         if current is None:
             new_rows.append(row)
         elif any(current[c] != row.get(c) for c in columns):
-            match = [table.c[k] == v for k, v in zip(key, row_key, strict=True)]
-            session.execute(update(table).where(*match).values({c: row.get(c) for c in columns}))
-            report.updated += 1
+            changed.append((row_key, {c: row.get(c) for c in columns}))
         else:
             report.unchanged += 1
+    # Reordered records would collide on unique (term, position) one statement at a time, so
+    # moving rows first step aside to positions no record uses.
+    if "position" in columns:
+        for parked, (row_key, _values) in enumerate(changed, start=1):
+            match = [table.c[k] == v for k, v in zip(key, row_key, strict=True)]
+            session.execute(update(table).where(*match).values(position=-parked))
+    for row_key, values in changed:
+        match = [table.c[k] == v for k, v in zip(key, row_key, strict=True)]
+        session.execute(update(table).where(*match).values(values))
+        report.updated += 1
     for row_key, current in existing.items():
         if owners is None:
             report.kept.append(f"{table.name} {row_key[0]!r}")
