@@ -23,56 +23,25 @@ from app.schemas.items import (
 
 api_router = APIRouter(prefix="/api/v1", responses=COMMON)
 api_router.include_router(terms.router)
-api_router.include_router(
-    term_item_router(
-        path="tasks",
-        model=KeyTask,
-        kind=SubjectKind.key_task,
-        public=KeyTaskPublic,
-        singular="key task (nhiệm vụ trọng tâm)",
-        plural="key tasks (nhiệm vụ trọng tâm)",
+# path, table, citation kind, public model, singular, plural
+TERM_ITEMS = [
+    ("tasks", KeyTask, SubjectKind.key_task, KeyTaskPublic,
+     "key task (nhiệm vụ trọng tâm)", "key tasks (nhiệm vụ trọng tâm)"),
+    ("solutions", Solution, SubjectKind.solution, SolutionPublic,
+     "breakthrough solution (giải pháp đột phá)", "breakthrough solutions (giải pháp đột phá)"),
+    ("achievements", Achievement, SubjectKind.achievement, AchievementPublic,
+     "achievement (kết quả)", "achievements (kết quả)"),
+    ("limitations", Limitation, SubjectKind.limitation, LimitationPublic,
+     "limitation (hạn chế)", "limitations (hạn chế, tồn tại)"),
+    ("directives", Directive, SubjectKind.directive, DirectivePublic,
+     "directive (chỉ đạo)", "directives (chỉ đạo)"),
+]  # fmt: skip
+for path, model, kind, public, singular, plural in TERM_ITEMS:
+    api_router.include_router(
+        term_item_router(
+            path=path, model=model, kind=kind, public=public, singular=singular, plural=plural
+        )
     )
-)
-api_router.include_router(
-    term_item_router(
-        path="solutions",
-        model=Solution,
-        kind=SubjectKind.solution,
-        public=SolutionPublic,
-        singular="breakthrough solution (giải pháp đột phá)",
-        plural="breakthrough solutions (giải pháp đột phá)",
-    )
-)
-api_router.include_router(
-    term_item_router(
-        path="achievements",
-        model=Achievement,
-        kind=SubjectKind.achievement,
-        public=AchievementPublic,
-        singular="achievement (kết quả)",
-        plural="achievements (kết quả)",
-    )
-)
-api_router.include_router(
-    term_item_router(
-        path="limitations",
-        model=Limitation,
-        kind=SubjectKind.limitation,
-        public=LimitationPublic,
-        singular="limitation (hạn chế)",
-        plural="limitations (hạn chế, tồn tại)",
-    )
-)
-api_router.include_router(
-    term_item_router(
-        path="directives",
-        model=Directive,
-        kind=SubjectKind.directive,
-        public=DirectivePublic,
-        singular="directive (chỉ đạo)",
-        plural="directives (chỉ đạo)",
-    )
-)
 api_router.include_router(statistics.router)
 api_router.include_router(people.router)
 api_router.include_router(organizations.router)
