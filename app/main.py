@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from app.api.routes import health, index
+from app.api.routes import catalog, docs, embed, health, index, oembed
 from app.api.v1 import api_router
 from app.middleware import HeadersMiddleware
 from app.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
@@ -34,12 +34,19 @@ def create_app() -> FastAPI:
         contact={"name": "Congress-term summary API maintainers", "url": "https://github.com/"},
         license_info={"name": "Data: CC BY 4.0; code: MIT", "identifier": "CC-BY-4.0"},
         generate_unique_id_function=lambda route: route.name,
+        # Served by app.api.routes.docs from local files: FastAPI's own pages load a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     install_problem_handlers(app)
     app.add_middleware(HeadersMiddleware)
     app.include_router(health.router)
     app.include_router(index.router)
     app.include_router(api_router)
+    app.include_router(embed.router)
+    app.include_router(oembed.router)
+    app.include_router(catalog.router)
+    app.include_router(docs.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -7,9 +7,39 @@ from urllib.parse import parse_qs
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.cards import card_csp
+from app.config import get_settings
 from app.i18n import negotiate
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+# Nothing of ours may be framed, except the cards (whose policy comes from the settings).
+DEFAULT_CSP = "frame-ancestors 'none'"
+# Exactly what Swagger UI needs: its own script and stylesheet from here (the start-up script
+# is a file, not inline), the style attributes its React components set, data: icons in its
+# CSS, and fetches of /openapi.json and "Try it out" requests to this origin.
+SWAGGER_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'"
+)
+# ReDoc injects its styles at run time (styled-components), runs its search index in a blob:
+# worker, and draws icons from data: URIs.
+REDOC_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; worker-src blob:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
+
+
+def content_security_policy(path: str) -> str:
+    if path.startswith("/embed/"):
+        return card_csp(get_settings().embed_frame_ancestors)
+    if path == "/docs" or path.startswith("/docs/"):
+        return SWAGGER_CSP
+    if path == "/redoc":
+        return REDOC_CSP
+    return DEFAULT_CSP
 
 
 class HeadersMiddleware:
@@ -27,6 +57,8 @@ class HeadersMiddleware:
         request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         is_api = scope["path"].startswith("/api/")
+        is_card = scope["path"].startswith("/embed/")
+        policy = content_security_policy(scope["path"])
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -34,7 +66,10 @@ class HeadersMiddleware:
                 headers["X-Request-ID"] = request_id
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-                headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+                headers.setdefault("Content-Security-Policy", policy)
+                if is_card and "x-frame-options" in headers:
+                    # Browsers without CSP frame-ancestors would obey it and refuse every portal.
+                    del headers["x-frame-options"]
                 if is_api:
                     if "content-language" not in headers:
                         query_lang = _query_param(scope, "lang")

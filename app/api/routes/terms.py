@@ -1,13 +1,17 @@
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 
+from app.api.credits import credits_for
 from app.api.deps import FormatDep, LangDep, PageDep
-from app.api.rendering import list_response
+from app.api.rendering import list_response, public_base_url
 from app.api.responses import DETAIL_RESPONSES, LIST_RESPONSES
 from app.api.routes.term_items import IdPath
+from app.cards import text
 from app.db import SessionDep
+from app.jsonld import JSONLD_MEDIA_TYPE, Urls, term_graph
 from app.problems import NotFoundError
 from app.queries.terms import list_terms, term_summary
 from app.schemas.common import Page
@@ -77,10 +81,21 @@ def list_terms_handler(
     operation_id="get_term_summary",
     response_model=TermSummary,
     response_model_exclude_unset=True,
-    responses=DETAIL_RESPONSES,
+    responses={
+        200: {
+            "description": "The summary: JSON, or schema.org JSON-LD on "
+            "`Accept: application/ld+json`.",
+            "content": {JSONLD_MEDIA_TYPE: {"schema": {"type": "object"}}},
+        },
+        **DETAIL_RESPONSES,
+    },
 )
 def get_term_summary(
-    term_id: IdPath, session: SessionDep, lang: LangDep, include: IncludeQuery = None
+    request: Request,
+    term_id: IdPath,
+    session: SessionDep,
+    lang: LangDep,
+    include: IncludeQuery = None,
 ) -> Any:
     """Everything a portal needs about a term in one call: the organization and area, the
     period, the conference that set it, key tasks and breakthrough solutions in order,
@@ -88,8 +103,34 @@ def get_term_summary(
     with their posts, and the source documents. Every item carries its `sources`.
 
     A planned term's summary also carries the review of the previous term made at the same
-    conference; `covers` lists the terms included. Trim the response with `include=`."""
-    summary = term_summary(session, term_id, _sections(include), lang)
+    conference; `covers` lists the terms included. Trim the response with `include=`.
+
+    With `Accept: application/ld+json` the same sections come as one schema.org graph: the
+    organization, the conference (an `Event`, with no `startDate` as the source gives no
+    year), the people and their roles, tasks and solutions as `ItemList`s, the statistics as a
+    `Dataset`, and the source article with its publisher and author."""
+    sections = _sections(include)
+    as_jsonld = JSONLD_MEDIA_TYPE in request.headers.get("accept", "")
+    # The graph always names the articles it is based on, whatever `include=` asks for.
+    asked = sections | {SummarySection.documents} if as_jsonld else sections
+    summary = term_summary(session, term_id, asked, lang)
     if summary is None:
         raise NotFoundError(f"No term with id '{term_id}'.")
-    return summary
+    if not as_jsonld:
+        return summary
+    sources = [s for document in summary.documents or [] for s in document.sources]
+    names = {section.value: text(section.value, lang) for section in _LIST_SECTIONS}
+    graph = term_graph(
+        summary, credits_for(session, request, sources), Urls(public_base_url(request)), lang, names
+    )
+    return Response(json.dumps(graph, ensure_ascii=False), media_type=JSONLD_MEDIA_TYPE)
+
+
+_LIST_SECTIONS = [
+    SummarySection.key_tasks,
+    SummarySection.solutions,
+    SummarySection.achievements,
+    SummarySection.limitations,
+    SummarySection.directives,
+    SummarySection.statistics,
+]
