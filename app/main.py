@@ -4,9 +4,11 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from starlette.middleware.cors import CORSMiddleware
 
 from app.api.routes import catalog, docs, embed, health, index, oembed
 from app.api.v1 import api_router
+from app.caching import HttpCachingMiddleware, cors_options
 from app.middleware import HeadersMiddleware
 from app.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
 
@@ -39,7 +41,11 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     install_problem_handlers(app)
+    # Outermost last: CORS, then request ids and security headers, then the HTTP cache, whose
+    # stored responses must carry neither a request id nor one origin's CORS answer.
+    app.add_middleware(HttpCachingMiddleware)
     app.add_middleware(HeadersMiddleware)
+    app.add_middleware(CORSMiddleware, **cors_options())
     app.include_router(health.router)
     app.include_router(index.router)
     app.include_router(api_router)

@@ -1,0 +1,394 @@
+"""HTTP caching: validators, Cache-Control, compression, CORS options and a response cache.
+
+Every successful GET gets a weak ETag (a hash of the request's representation inputs and the
+rendered response, so it is the same in every worker and after a restart), `Cache-Control`,
+`Last-Modified` from the dataset's last change and `Vary`; `If-None-Match` answers 304.
+
+The response cache keeps rendered responses per worker, keyed by everything the application
+reads from a request (path, query, `KEY_HEADERS`) and filed under the dataset version read from
+the database before the handler runs. When the version changes the whole cache is dropped, so a
+worker never serves a body older than the last committed seed run. A warm hit is answered here,
+in front of routing, dependency injection, the ORM and pydantic.
+
+A handler that reads another request header must add it to `KEY_HEADERS`, or answer with
+`Cache-Control: private` or `no-store`, which this layer never stores.
+"""
+
+import gzip
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import UTC
+from email.utils import parsedate_to_datetime
+from functools import lru_cache
+from typing import Any
+
+import brotli  # type: ignore[import-untyped]
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.config import get_settings
+from app.db import get_session
+from app.queries.revision import DatasetVersion, RevisionReader, revision_reader
+
+KEY_HEADERS = (b"accept", b"accept-language", b"host", b"x-forwarded-host", b"x-forwarded-proto")
+_READ_HEADERS = frozenset(
+    (*KEY_HEADERS, b"if-none-match", b"if-modified-since", b"accept-encoding", b"authorization")
+)
+UNCACHED_PREFIXES = ("/healthz", "/readyz")
+COMPRESS_MIN_BYTES = 1024
+_GZIP_LEVEL = 6
+_BROTLI_QUALITY = 5
+_NOT_STORED = (b"private", b"no-store", b"no-cache")
+_DROPPED = frozenset((b"content-length", b"vary", b"etag", b"last-modified"))
+NO_STORE = (b"cache-control", b"no-store")
+
+CORS_EXPOSED = ["ETag", "Link", "Content-Language", "X-Total-Count", "X-Request-ID"]
+CORS_REQUEST_HEADERS = [
+    "Accept",
+    "Accept-Language",
+    "If-None-Match",
+    "If-Modified-Since",
+    "X-Request-ID",
+]
+
+Key = tuple[Any, ...]
+
+
+def cors_options() -> dict[str, Any]:
+    """Arguments for Starlette's CORSMiddleware: read-only, from the allowed origins."""
+    settings = get_settings()
+    return {
+        "allow_origins": settings.cors_origins,
+        "allow_methods": ["GET", "HEAD", "OPTIONS"],
+        "allow_headers": CORS_REQUEST_HEADERS,
+        "expose_headers": CORS_EXPOSED,
+        "max_age": settings.cors_max_age,
+    }
+
+
+@dataclass(slots=True)
+class Entry:
+    """A rendered 200 response and the encodings of its body made so far."""
+
+    headers: list[tuple[bytes, bytes]]
+    not_modified: list[tuple[bytes, bytes]]
+    body: bytes
+    etag: bytes
+    compressible: bool
+    modified_at_second: float | None
+    size: int
+    stored: bool = False
+    variants: dict[str, tuple[bytes, list[tuple[bytes, bytes]]]] = field(default_factory=dict)
+
+    def variant(self, encoding: str) -> tuple[bytes, list[tuple[bytes, bytes]], int]:
+        """Body and headers in `encoding`, and how many bytes were added to make them."""
+        found = self.variants.get(encoding)
+        if found is not None:
+            return found[0], found[1], 0
+        body = self.body
+        headers = [*self.headers]
+        if encoding != "identity":
+            encoded = (
+                brotli.compress(body, quality=_BROTLI_QUALITY)
+                if encoding == "br"
+                else gzip.compress(body, compresslevel=_GZIP_LEVEL, mtime=0)
+            )
+            if len(encoded) < len(body):
+                body = encoded
+                headers.append((b"content-encoding", encoding.encode()))
+        headers.append((b"content-length", str(len(body)).encode()))
+        self.variants[encoding] = (body, headers)
+        added = (len(body) if body is not self.body else 0) + 40 * len(headers)
+        self.size += added
+        return body, headers, added
+
+
+class ResponseCache:
+    """Least-recently-used entries, bounded in bytes, all of one dataset version."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.entries: OrderedDict[Key, Entry] = OrderedDict()
+        self.size = 0
+        self.version: DatasetVersion | None = None
+
+    def get(self, key: Key, version: DatasetVersion) -> Entry | None:
+        if version != self.version:
+            self.clear()
+            self.version = version
+            return None
+        entry = self.entries.get(key)
+        if entry is not None:
+            self.entries.move_to_end(key)
+        return entry
+
+    def put(self, key: Key, version: DatasetVersion, entry: Entry) -> None:
+        # A response rendered under a version that has since been replaced is not kept.
+        if version != self.version or entry.size > self.max_bytes // 8:
+            return
+        old = self.entries.pop(key, None)
+        if old is not None:
+            old.stored = False
+            self.size -= old.size
+        self.entries[key] = entry
+        entry.stored = True
+        self.size += entry.size
+        self._evict()
+
+    def grew(self, entry: Entry, added: int) -> None:
+        if entry.stored and added:
+            self.size += added
+            self._evict()
+
+    def clear(self) -> None:
+        for entry in self.entries.values():
+            entry.stored = False
+        self.entries.clear()
+        self.size = 0
+
+    def _evict(self) -> None:
+        while self.size > self.max_bytes and self.entries:
+            _key, entry = self.entries.popitem(last=False)
+            entry.stored = False
+            self.size -= entry.size
+
+
+@lru_cache(maxsize=256)
+def choose_encoding(accept_encoding: bytes | None) -> str:
+    """br, else gzip, else identity, as the client's Accept-Encoding (with q-values) allows."""
+    if not accept_encoding:
+        return "identity"
+    weights: dict[str, float] = {}
+    for part in accept_encoding.decode("latin-1").lower().split(","):
+        coding, _, params = part.strip().partition(";")
+        weight = 1.0
+        params = params.strip()
+        if params.startswith("q="):
+            try:
+                weight = float(params[2:])
+            except ValueError:
+                weight = 0.0
+        weights[coding.strip()] = weight
+    star = weights.get("*", 0.0)
+    for coding in ("br", "gzip"):
+        if weights.get(coding, star) > 0:
+            return coding
+    return "identity"
+
+
+def etag_matches(if_none_match: bytes, etag: bytes) -> bool:
+    """Weak comparison (RFC 9110 §13.1.2): the W/ prefix is ignored on both sides."""
+    if if_none_match.strip() == b"*":
+        return True
+    opaque = etag.removeprefix(b"W/")
+    return any(tag.strip().removeprefix(b"W/") == opaque for tag in if_none_match.split(b","))
+
+
+def _not_modified_since(if_modified_since: bytes, modified_at_second: float | None) -> bool:
+    if modified_at_second is None:
+        return False
+    try:
+        since = parsedate_to_datetime(if_modified_since.decode("latin-1"))
+    except (TypeError, ValueError, IndexError):
+        return False
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    return modified_at_second <= since.timestamp()
+
+
+def _compressible(content_type: bytes) -> bool:
+    media = content_type.split(b";", 1)[0].strip().lower()
+    return media.startswith(b"text/") or media.endswith((b"json", b"xml", b"javascript"))
+
+
+def _with_no_store(send: Send) -> Send:
+    async def send_no_store(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            if not any(name.lower() == b"cache-control" for name, _ in headers):
+                headers.append(NO_STORE)
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return send_no_store
+
+
+class HttpCachingMiddleware:
+    """Validators, Cache-Control, compression and the response cache for GET and HEAD."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        settings = get_settings()
+        self.app = app
+        self.cache_control = settings.cache_control.encode("latin-1")
+        self.cache = (
+            ResponseCache(settings.response_cache_mb << 20) if settings.response_cache else None
+        )
+        self.vary_origin = "*" not in settings.cors_origins
+        self._reader: RevisionReader | None = None
+        self._reader_resolved = False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            if scope["type"] == "lifespan":
+                send = self._closing_on_shutdown(send)
+            await self.app(scope, receive, send)
+            return
+        method = scope["method"]
+        if (method != "GET" and method != "HEAD") or scope["path"].startswith(UNCACHED_PREFIXES):
+            await self.app(scope, receive, _with_no_store(send))
+            return
+        request: dict[bytes, bytes] = {}
+        for name, value in scope["headers"]:
+            if name in _READ_HEADERS:
+                request[name] = request[name] + b", " + value if name in request else value
+        if b"authorization" in request:
+            await self.app(scope, receive, _with_no_store(send))
+            return
+        reader = self._reader if self._reader_resolved else self._resolve_reader(scope)
+        version = await reader.read() if reader is not None else None
+        key = (
+            scope["path"],
+            scope["query_string"],
+            scope.get("root_path", ""),
+            scope["scheme"],
+            *[request.get(name) for name in KEY_HEADERS],
+        )
+        cache = self.cache if version is not None else None
+        entry = cache.get(key, version) if cache is not None and version is not None else None
+        if entry is None:
+            entry = await self._render(scope, receive, send, key, version)
+            if entry is None:
+                return
+            if cache is not None and version is not None:
+                cache.put(key, version, entry)
+        await self._send(entry, request, method == "HEAD", send)
+
+    def _resolve_reader(self, scope: Scope) -> RevisionReader | None:
+        self._reader_resolved = True
+        # Tests that swap the session for one inside an uncommitted transaction serve data no
+        # other connection can see; the revision read elsewhere would not describe it.
+        overrides = getattr(scope.get("app"), "dependency_overrides", {})
+        if get_session not in overrides:
+            self._reader = revision_reader(get_settings().database_url)
+        return self._reader
+
+    async def _render(
+        self, scope: Scope, receive: Receive, send: Send, key: Key, version: DatasetVersion | None
+    ) -> Entry | None:
+        """Runs the application; returns the response as an entry, or sends it itself and
+        returns None when it is not a cacheable 200."""
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        is_head = scope["method"] == "HEAD"
+        await self.app({**scope, "method": "GET"} if is_head else scope, receive, capture)
+        if start is None:
+            raise RuntimeError("the application sent no response")
+        status: int = start["status"]
+        headers: list[tuple[bytes, bytes]] = [
+            (name.lower(), value) for name, value in start.get("headers", [])
+        ]
+        body = b"".join(chunks)
+        cache_control = [value for name, value in headers if name == b"cache-control"]
+        if (
+            status != 200
+            or any(h == b"set-cookie" for h, _ in headers)
+            or (cache_control and any(word in cache_control[0].lower() for word in _NOT_STORED))
+        ):
+            if status >= 400 and not cache_control:
+                headers.append(NO_STORE)
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": b"" if is_head else body})
+            return None
+        return self._entry(key, headers, body, version, bool(cache_control))
+
+    def _entry(
+        self,
+        key: Key,
+        app_headers: list[tuple[bytes, bytes]],
+        body: bytes,
+        version: DatasetVersion | None,
+        has_cache_control: bool,
+    ) -> Entry:
+        headers = [(name, value) for name, value in app_headers if name not in _DROPPED]
+        given = dict(app_headers)
+        encoded = b"content-encoding" in given
+        compressible = (
+            not encoded
+            and len(body) >= COMPRESS_MIN_BYTES
+            and _compressible(given.get(b"content-type", b""))
+        )
+        etag = given.get(b"etag")
+        if etag is None:
+            digest = hashlib.blake2b(repr(key).encode(), digest_size=16)
+            for name, value in sorted(headers):
+                digest.update(b"\n" + name + b":" + value)
+            digest.update(b"\n\n" + body)
+            etag = b'W/"' + digest.hexdigest().encode() + b'"'
+        vary = [v.strip() for v in given.get(b"vary", b"").split(b",") if v.strip()]
+        if compressible or encoded:
+            vary.append(b"Accept-Encoding")
+        if self.vary_origin:
+            vary.append(b"Origin")
+        validators = [(b"etag", etag)]
+        if not has_cache_control:
+            validators.append((b"cache-control", self.cache_control))
+        modified_at_second: float | None = None
+        if version is not None:
+            validators.append((b"last-modified", version.last_modified.encode()))
+            modified_at_second = float(int(version.modified_at.timestamp()))
+        if vary:
+            validators.append((b"vary", b", ".join(dict.fromkeys(vary))))
+        not_modified = [
+            *validators,
+            *[(n, v) for n, v in headers if n in (b"cache-control", b"content-location")],
+        ]
+        return Entry(
+            headers=[*headers, *validators],
+            not_modified=not_modified,
+            body=body,
+            etag=etag,
+            compressible=compressible,
+            modified_at_second=modified_at_second,
+            size=len(body) + len(repr(key)) + 64 * (len(headers) + 8),
+        )
+
+    async def _send(
+        self, entry: Entry, request: dict[bytes, bytes], head: bool, send: Send
+    ) -> None:
+        if_none_match = request.get(b"if-none-match")
+        if if_none_match is not None:
+            fresh = etag_matches(if_none_match, entry.etag)
+        else:
+            since = request.get(b"if-modified-since")
+            fresh = since is not None and _not_modified_since(since, entry.modified_at_second)
+        if fresh:
+            # Outer middleware appends to the list it is given; the cached one must not grow.
+            await send(
+                {"type": "http.response.start", "status": 304, "headers": [*entry.not_modified]}
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
+        encoding = (
+            choose_encoding(request.get(b"accept-encoding")) if entry.compressible else "identity"
+        )
+        body, headers, added = entry.variant(encoding)
+        if added and self.cache is not None:
+            self.cache.grew(entry, added)
+        await send({"type": "http.response.start", "status": 200, "headers": [*headers]})
+        await send({"type": "http.response.body", "body": b"" if head else body})
+
+    def _closing_on_shutdown(self, send: Send) -> Send:
+        async def send_and_close(message: Message) -> None:
+            if message["type"] == "lifespan.shutdown.complete" and self._reader is not None:
+                await self._reader.close()
+            await send(message)
+
+        return send_and_close
