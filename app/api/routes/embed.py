@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from app.api.credits import credits_for
-from app.api.deps import MAX_LIMIT, LangDep
+from app.api.deps import MAX_LIMIT
 from app.api.rendering import public_base_url
 from app.api.responses import NOT_FOUND
 from app.api.routes.term_items import IdPath
@@ -50,6 +50,16 @@ def theme(
 
 
 ThemeDep = Annotated[Theme, Depends(theme)]
+
+
+def card_language(
+    lang: Annotated[Lang, Query(description="`vi` (default) or `en`.")] = Lang.vi,
+) -> Lang:
+    # Not Accept-Language: a portal's readers share one card URL, and the portal chose it.
+    return lang
+
+
+LangDep = Annotated[Lang, Depends(card_language)]
 
 
 def _links(request: Request, lang: Lang, theme: Theme, title: str) -> dict[str, str]:
