@@ -66,7 +66,7 @@ def server(engine: Engine, database_url: str) -> Iterator[str]:
     yield base
     uvicorn_server.should_exit = True
     thread.join(timeout=10)
-    db.get_engine = original  # type: ignore[method-assign]
+    db.get_engine = original
 
 
 @pytest.fixture(scope="module")
