@@ -10,6 +10,7 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from sqlmodel import Session
 
 from app.config import get_settings
+from app.text import fold
 
 
 def make_engine(url: str, *, pool_size: int = 5) -> Engine:
@@ -41,6 +42,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # The search index's triggers fold with this, so the index and queries fold alike.
+        dbapi_connection.create_function("fold", 1, fold, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:

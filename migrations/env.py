@@ -1,6 +1,7 @@
 """Alembic environment: migrates the database in the settings, or a connection handed over."""
 
 from alembic import context
+from alembic.runtime.environment import NameFilterParentNames, NameFilterType
 from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
@@ -11,6 +12,14 @@ from app.db import make_engine
 config = context.config
 target_metadata = SQLModel.metadata
 
+# The search index (migration 0426a2f856b7) is raw SQL, not in the metadata: an FTS5 table and its
+# shadow tables on SQLite, a table with generated tsvector columns on PostgreSQL.
+SEARCH_INDEX_PREFIX = "search_"
+
+
+def include_name(name: str | None, type_: NameFilterType, _parents: NameFilterParentNames) -> bool:
+    return not (type_ == "table" and name is not None and name.startswith(SEARCH_INDEX_PREFIX))
+
 
 def run_migrations(connection: Connection) -> None:
     context.configure(
@@ -18,6 +27,7 @@ def run_migrations(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -8,6 +8,7 @@ from app.api.routes import (
     events,
     organizations,
     people,
+    search,
     statistics,
     terms,
 )
@@ -47,3 +48,4 @@ api_router.include_router(people.router)
 api_router.include_router(organizations.router)
 api_router.include_router(events.router)
 api_router.include_router(documents.router)
+api_router.include_router(search.router)

@@ -2,7 +2,7 @@
 
 from typing import TypeVar
 
-from sqlalchemy import func
+from sqlalchemy import Select, func
 from sqlmodel import Session, col, select
 
 from app.models import TermItemBase
@@ -15,7 +15,7 @@ def list_items(
     model: type[Item],
     *,
     term_ids: list[str] | None = None,
-    ids: list[str] | None = None,
+    ids: Select[str] | None = None,
     limit: int,
     offset: int,
 ) -> tuple[list[Item], int]:

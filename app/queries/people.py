@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 
-from sqlalchemy import func
+from sqlalchemy import Select, func
 from sqlmodel import Session, col, select
 
 from app.models import Area, Membership, Organization, Person, SubjectKind
@@ -51,7 +51,7 @@ def list_people(
     session: Session,
     *,
     organization_id: str | None,
-    ids: list[str] | None,
+    ids: Select[str] | None,
     limit: int,
     offset: int,
 ) -> tuple[list[PersonPublic], int]:

@@ -19,6 +19,7 @@ from app.queries.items import get_item, list_items
 from app.queries.terms import item_public
 from app.queries.text_match import matching_ids
 from app.schemas.common import Page
+from app.search.terms import MAX_QUERY_LENGTH
 
 IdPath = Annotated[str, Path(max_length=120, description="The record's stable id.")]
 TermFilter = Annotated[
@@ -29,7 +30,7 @@ TextFilter = Annotated[
     str | None,
     Query(
         min_length=1,
-        max_length=200,
+        max_length=MAX_QUERY_LENGTH,
         description="Only items containing every word, ignoring case, tone marks and đ/Đ.",
     ),
 ]

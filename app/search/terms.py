@@ -1,0 +1,108 @@
+"""From what a user typed to what the index is asked, and from a hit's text to a marked snippet.
+
+Only words are searched: a word is a run of letters and digits, so operators, quotes and SQL in
+the input are separators and never reach a match expression except as quoted words.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from app.text import fold
+
+MAX_QUERY_LENGTH = 200
+SNIPPET_LENGTH = 160
+TITLE_LENGTH = 120
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+@dataclass(frozen=True)
+class Terms:
+    """A query's words: folded (each must match) and, where the user typed tone marks or đ,
+    as typed (lowercase), which ranks the records that keep them first."""
+
+    folded: tuple[str, ...]
+    exact: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, q: str) -> "Terms":
+        folded: dict[str, None] = {}
+        exact: dict[str, None] = {}
+        for word in words(unicodedata.normalize("NFC", q).casefold()):
+            plain = "".join(words(fold(word)))
+            if plain:
+                folded[plain] = None
+                if plain != word:
+                    exact[word] = None
+        return cls(tuple(folded), tuple(exact))
+
+    def __bool__(self) -> bool:
+        return bool(self.folded)
+
+    def fts5_filter(self) -> str:
+        """FTS5 query: every folded word, in the folded columns."""
+        return " AND ".join(f'{{name_folded body_folded}} : "{word}"' for word in self.folded)
+
+    def fts5_ranked(self) -> str:
+        """As `fts5_filter`, plus the words as typed in the unfolded columns, so that bm25()
+        can tell records keeping the tone marks from the rest; it matches the same records."""
+        exact = {fold(word): word for word in self.exact}
+        clauses = []
+        for word in self.folded:
+            clause = f'{{name_folded body_folded}} : "{word}"'
+            if word in exact:
+                clause = f'({clause} OR {{name body}} : "{exact[word]}")'
+            clauses.append(clause)
+        return " AND ".join(clauses)
+
+    def tsquery_all(self) -> str:
+        return " & ".join(f"'{word}'" for word in self.folded)
+
+    def tsquery_exact(self) -> str:
+        return " | ".join(f"'{word}'" for word in self.exact)
+
+
+@dataclass(frozen=True)
+class Snippet:
+    text: str
+    marks: list[tuple[int, int]]
+
+
+def snippet(text: str, terms: Terms) -> Snippet | None:
+    """About SNIPPET_LENGTH characters of `text` around its first matching word, whitespace
+    collapsed, with the (start, end) of every matching word in it; None when no word matches."""
+    text = unicodedata.normalize("NFC", text)
+    wanted = set(terms.folded)
+    first = next((m for m in _WORD.finditer(text) if fold(m.group()) in wanted), None)
+    if first is None:
+        return None
+    start = max(0, first.start() - SNIPPET_LENGTH // 3)
+    if start > 0:
+        space = text.find(" ", start, first.start())
+        start = space + 1 if space != -1 else first.start()
+    end = min(len(text), start + SNIPPET_LENGTH)
+    if end < len(text):
+        space = text.rfind(" ", first.end(), end)
+        end = space if space != -1 else max(end, first.end())
+    piece = " ".join(text[start:end].split())
+    prefix = "…" if start > 0 else ""
+    shown = prefix + piece + ("…" if end < len(text) else "")
+    marks = [
+        (m.start() + len(prefix), m.end() + len(prefix))
+        for m in _WORD.finditer(piece)
+        if fold(m.group()) in wanted
+    ]
+    return Snippet(shown, marks)
+
+
+def shorten(text: str, length: int = TITLE_LENGTH) -> str:
+    text = " ".join(text.split())
+    if len(text) <= length:
+        return text
+    cut = text.rfind(" ", 0, length)
+    return text[: cut if cut > 0 else length] + "…"
