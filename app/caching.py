@@ -16,6 +16,7 @@ A handler that reads another request header must add it to `KEY_HEADERS`, or ans
 
 import gzip
 import hashlib
+import os
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC
@@ -28,18 +29,27 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import get_settings
 from app.db import get_session
+from app.middleware import _REQUEST_ID as REQUEST_ID_PATTERN
 from app.queries.revision import DatasetVersion, RevisionReader, revision_reader
 
 KEY_HEADERS = (b"accept", b"accept-language", b"host", b"x-forwarded-host", b"x-forwarded-proto")
 _READ_HEADERS = frozenset(
-    (*KEY_HEADERS, b"if-none-match", b"if-modified-since", b"accept-encoding", b"authorization")
+    (
+        *KEY_HEADERS,
+        b"if-none-match",
+        b"if-modified-since",
+        b"accept-encoding",
+        b"authorization",
+        b"origin",
+        b"x-request-id",
+    )
 )
 UNCACHED_PREFIXES = ("/healthz", "/readyz")
 COMPRESS_MIN_BYTES = 1024
 _GZIP_LEVEL = 6
 _BROTLI_QUALITY = 5
 _NOT_STORED = (b"private", b"no-store", b"no-cache")
-_DROPPED = frozenset((b"content-length", b"vary", b"etag", b"last-modified"))
+_DROPPED = frozenset((b"content-length", b"vary", b"etag", b"last-modified", b"x-request-id"))
 NO_STORE = (b"cache-control", b"no-store")
 
 CORS_EXPOSED = ["ETag", "Link", "Content-Language", "X-Total-Count", "X-Request-ID"]
@@ -214,7 +224,11 @@ def _with_no_store(send: Send) -> Send:
 
 
 class HttpCachingMiddleware:
-    """Validators, Cache-Control, compression and the response cache for GET and HEAD."""
+    """Validators, Cache-Control, compression and the response cache for GET and HEAD.
+
+    Installed outermost, so a warm hit skips every other middleware; it then adds itself what
+    they add per request (X-Request-ID, the CORS answer to this Origin) and takes the rest of
+    their headers from the stored response."""
 
     def __init__(self, app: ASGIApp) -> None:
         settings = get_settings()
@@ -223,7 +237,10 @@ class HttpCachingMiddleware:
         self.cache = (
             ResponseCache(settings.response_cache_mb << 20) if settings.response_cache else None
         )
-        self.vary_origin = "*" not in settings.cors_origins
+        origins = settings.cors_origins
+        self.cors_any = "*" in origins
+        self.cors_origins = frozenset(o.encode("latin-1") for o in origins)
+        self.cors_expose = ", ".join(CORS_EXPOSED).encode()
         self._reader: RevisionReader | None = None
         self._reader_resolved = False
 
@@ -256,12 +273,33 @@ class HttpCachingMiddleware:
         cache = self.cache if version is not None else None
         entry = cache.get(key, version) if cache is not None and version is not None else None
         if entry is None:
-            entry = await self._render(scope, receive, send, key, version)
-            if entry is None:
+            rendered = await self._render(scope, receive, send, key, version)
+            if rendered is None:
                 return
+            entry, per_request = rendered
             if cache is not None and version is not None:
                 cache.put(key, version, entry)
-        await self._send(entry, request, method == "HEAD", send)
+        else:
+            per_request = self._per_request_headers(request)
+        await self._send(entry, request, method == "HEAD", per_request, send)
+
+    def _per_request_headers(self, request: dict[bytes, bytes]) -> list[tuple[bytes, bytes]]:
+        """What HeadersMiddleware and CORSMiddleware would add to this request's response."""
+        given = request.get(b"x-request-id")
+        request_id = (
+            given
+            if given is not None and REQUEST_ID_PATTERN.match(given.decode("latin-1"))
+            else os.urandom(16).hex().encode()
+        )
+        headers = [(b"x-request-id", request_id)]
+        origin = request.get(b"origin")
+        if origin is not None:
+            if self.cors_any:
+                headers.append((b"access-control-allow-origin", b"*"))
+            elif origin in self.cors_origins:
+                headers.append((b"access-control-allow-origin", origin))
+            headers.append((b"access-control-expose-headers", self.cors_expose))
+        return headers
 
     def _resolve_reader(self, scope: Scope) -> RevisionReader | None:
         self._reader_resolved = True
@@ -274,9 +312,9 @@ class HttpCachingMiddleware:
 
     async def _render(
         self, scope: Scope, receive: Receive, send: Send, key: Key, version: DatasetVersion | None
-    ) -> Entry | None:
-        """Runs the application; returns the response as an entry, or sends it itself and
-        returns None when it is not a cacheable 200."""
+    ) -> tuple[Entry, list[tuple[bytes, bytes]]] | None:
+        """Runs the application. A cacheable 200 comes back as an entry and the headers that
+        belong to this request only; anything else is sent as it is and gives None."""
         start: Message | None = None
         chunks: list[bytes] = []
 
@@ -307,7 +345,15 @@ class HttpCachingMiddleware:
             await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": b"" if is_head else body})
             return None
-        return self._entry(key, headers, body, version, bool(cache_control))
+        per_request = [
+            (name, value)
+            for name, value in headers
+            if name == b"x-request-id" or name.startswith(b"access-control-")
+        ]
+        stored = [
+            (name, value) for name, value in headers if not name.startswith(b"access-control-")
+        ]
+        return self._entry(key, stored, body, version, bool(cache_control)), per_request
 
     def _entry(
         self,
@@ -335,8 +381,6 @@ class HttpCachingMiddleware:
         vary = [v.strip() for v in given.get(b"vary", b"").split(b",") if v.strip()]
         if compressible or encoded:
             vary.append(b"Accept-Encoding")
-        if self.vary_origin:
-            vary.append(b"Origin")
         validators = [(b"etag", etag)]
         if not has_cache_control:
             validators.append((b"cache-control", self.cache_control))
@@ -361,7 +405,12 @@ class HttpCachingMiddleware:
         )
 
     async def _send(
-        self, entry: Entry, request: dict[bytes, bytes], head: bool, send: Send
+        self,
+        entry: Entry,
+        request: dict[bytes, bytes],
+        head: bool,
+        per_request: list[tuple[bytes, bytes]],
+        send: Send,
     ) -> None:
         if_none_match = request.get(b"if-none-match")
         if if_none_match is not None:
@@ -370,9 +419,12 @@ class HttpCachingMiddleware:
             since = request.get(b"if-modified-since")
             fresh = since is not None and _not_modified_since(since, entry.modified_at_second)
         if fresh:
-            # Outer middleware appends to the list it is given; the cached one must not grow.
             await send(
-                {"type": "http.response.start", "status": 304, "headers": [*entry.not_modified]}
+                {
+                    "type": "http.response.start",
+                    "status": 304,
+                    "headers": [*entry.not_modified, *per_request],
+                }
             )
             await send({"type": "http.response.body", "body": b""})
             return
@@ -382,7 +434,9 @@ class HttpCachingMiddleware:
         body, headers, added = entry.variant(encoding)
         if added and self.cache is not None:
             self.cache.grew(entry, added)
-        await send({"type": "http.response.start", "status": 200, "headers": [*headers]})
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [*headers, *per_request]}
+        )
         await send({"type": "http.response.body", "body": b"" if head else body})
 
     def _closing_on_shutdown(self, send: Send) -> Send:

@@ -41,11 +41,10 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     install_problem_handlers(app)
-    # Outermost last: CORS, then request ids and security headers, then the HTTP cache, whose
-    # stored responses must carry neither a request id nor one origin's CORS answer.
-    app.add_middleware(HttpCachingMiddleware)
     app.add_middleware(HeadersMiddleware)
     app.add_middleware(CORSMiddleware, **cors_options())
+    # Added last, so outermost: a warm hit is answered before any other middleware runs.
+    app.add_middleware(HttpCachingMiddleware)
     app.include_router(health.router)
     app.include_router(index.router)
     app.include_router(api_router)
