@@ -96,17 +96,22 @@ class PostgresRevision:
         self._connection: psycopg.AsyncConnection[Any] | None = None
         self._next: asyncio.Future[DatasetVersion | None] | None = None
         self._busy = False
+        self._latest: DatasetVersion | None = None
 
     async def read(self) -> DatasetVersion | None:
         loop = asyncio.get_running_loop()
         if loop is not self._loop:
             # A new loop (tests start one per client): the old connection belongs to the old one.
             self._loop, self._connection, self._next, self._busy = loop, None, None, False
-        if self._next is None:
-            self._next = loop.create_future()
+            self._latest = None
+        future = self._next
+        if future is None:
+            future = self._next = loop.create_future()
             if not self._busy:
                 self._start(loop)
-        return await asyncio.shield(self._next)
+        await asyncio.shield(future)
+        # The newest read that has completed, which is at least as new as this request's own.
+        return self._latest
 
     def _start(self, loop: asyncio.AbstractEventLoop) -> None:
         future, self._next, self._busy = self._next, None, True
@@ -121,6 +126,8 @@ class PostgresRevision:
                 version = await self._query()
             except Exception:
                 version = None
+            if loop is self._loop:
+                self._latest = version
             future.set_result(version)
         finally:
             if loop is self._loop:
