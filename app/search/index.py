@@ -49,7 +49,7 @@ LIMIT :limit OFFSET :offset
 """
 _POSTGRESQL_EXACT_RANK = (
     "CASE WHEN exact @@ to_tsquery('simple', :exact_words) "
-    "THEN ts_rank(exact, to_tsquery('simple', :exact_words), 1) ELSE 0 END"
+    "THEN ts_rank(exact, to_tsquery('simple', :exact_words), 1) ELSE 0::real END"
 )
 
 
@@ -92,7 +92,7 @@ def search(
         ]
         return hits, int(count)
     params["all_words"] = terms.tsquery_all()
-    exact_rank = "0.0"
+    exact_rank = "0::real"
     if terms.exact:
         params["exact_words"] = terms.tsquery_exact()
         exact_rank = _POSTGRESQL_EXACT_RANK
@@ -128,7 +128,7 @@ def _row(
         record_id=record_id,
         name=name,
         body=body,
-        score=round(exact_rank + folded_rank, 6),
+        score=round(float(exact_rank) + float(folded_rank), 6),
         exact=exact_rank > 0,
     )
 
