@@ -323,10 +323,17 @@ def test_oembed_is_404_for_a_url_it_does_not_serve(client: TestClient, url: str)
     assert response.headers["content-type"] == "application/problem+json"
 
 
-def test_oembed_xml_is_501(client: TestClient) -> None:
-    response = client.get("/oembed", params={"url": BASE + TERM_CARD, "format": "xml"})
-    assert response.status_code == 501
-    assert response.json()["status"] == 501
+def test_oembed_xml_has_the_same_fields(client: TestClient) -> None:
+    from xml.etree import ElementTree
+
+    params: dict[str, str | int] = {"url": BASE + TERM_CARD, "maxwidth": 400}
+    response = client.get("/oembed", params={**params, "format": "xml"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/xml; charset=utf-8"
+    root = ElementTree.fromstring(response.content)
+    assert root.tag == "oembed"
+    as_json = client.get("/oembed", params=params).json()
+    assert {child.tag: child.text for child in root} == {k: str(v) for k, v in as_json.items()}
 
 
 def test_term_summary_as_jsonld_on_accept(client: TestClient) -> None:

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 from app.api.credits import credits_for
 from app.api.deps import MAX_LIMIT
 from app.api.rendering import public_base_url
-from app.api.responses import NOT_FOUND
+from app.api.responses import COMMON, NOT_FOUND
 from app.api.routes.term_items import IdPath
 from app.cards import PROVIDER_NAME, Theme, json_for_script, render, text
 from app.db import SessionDep
@@ -34,9 +34,15 @@ CARD_SECTIONS = {
     S.people,
     S.documents,
 }
+# The default response class is kept so that errors are documented as the problems they are;
+# the 200 is HTML, returned as such.
 HTML_RESPONSES: dict[int | str, dict[str, object]] = {
-    200: {"description": "The card, HTML.", "content": {"text/html": {}}},
+    200: {
+        "description": "The card, HTML.",
+        "content": {"text/html": {"schema": {"type": "string"}}},
+    },
     **NOT_FOUND,
+    **COMMON,
 }
 
 
@@ -91,7 +97,6 @@ def _html(body: str) -> HTMLResponse:
     "/terms/{term_id}",
     summary="Embeddable card of a term",
     operation_id="embed_term",
-    response_class=HTMLResponse,
     responses=HTML_RESPONSES,
 )
 def embed_term(
@@ -129,7 +134,6 @@ def embed_term(
     "/people/{person_id}",
     summary="Embeddable card of a person",
     operation_id="embed_person",
-    response_class=HTMLResponse,
     responses=HTML_RESPONSES,
 )
 def embed_person(
@@ -162,7 +166,6 @@ def embed_person(
     "/statistics",
     summary="Embeddable card of a term's statistics",
     operation_id="embed_statistics",
-    response_class=HTMLResponse,
     responses=HTML_RESPONSES,
 )
 def embed_statistics(

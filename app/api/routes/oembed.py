@@ -3,19 +3,19 @@
 import re
 from enum import StrEnum
 from html import escape
-from http import HTTPStatus
 from typing import Annotated, Literal
 from urllib.parse import parse_qs, urlencode, urlsplit
+from xml.etree import ElementTree
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from app.api.rendering import public_base_url
-from app.api.responses import NOT_FOUND
+from app.api.responses import COMMON, NOT_FOUND
 from app.cards import PROVIDER_NAME, Theme, text
 from app.db import SessionDep
 from app.i18n import Lang
-from app.problems import ApiError, NotFoundError, Problem
+from app.problems import NotFoundError
 from app.queries.people import get_organization, get_person
 from app.queries.terms import get_term
 
@@ -31,10 +31,6 @@ _SIZES = {"term": (640, 900), "person": (480, 420), "statistics": (640, 640)}
 class OEmbedFormat(StrEnum):
     json = "json"
     xml = "xml"
-
-
-class FormatNotImplementedError(ApiError):
-    status_code = HTTPStatus.NOT_IMPLEMENTED
 
 
 class OEmbed(BaseModel):
@@ -93,9 +89,14 @@ def _url(base: str, path: str, params: list[tuple[str, str]]) -> str:
     "/oembed",
     summary="oEmbed for the embeddable cards",
     operation_id="get_oembed",
+    response_model=OEmbed,
     responses={
+        200: {
+            "description": "oEmbed JSON, or XML with `format=xml`.",
+            "content": {"text/xml": {"schema": {"type": "string"}}},
+        },
         **NOT_FOUND,
-        501: {"model": Problem, "description": "`format=xml` is not implemented; use `json`."},
+        **COMMON,
     },
 )
 def get_oembed(
@@ -110,7 +111,7 @@ def get_oembed(
         ),
     ],
     format: Annotated[
-        OEmbedFormat, Query(description="Only `json` is implemented; `xml` answers 501.")
+        OEmbedFormat, Query(description="`json` (default) or `xml`.")
     ] = OEmbedFormat.json,
     maxwidth: Annotated[
         int | None, Query(ge=1, le=10_000, description="Largest frame width, in pixels.")
@@ -118,13 +119,11 @@ def get_oembed(
     maxheight: Annotated[
         int | None, Query(ge=1, le=10_000, description="Largest frame height, in pixels.")
     ] = None,
-) -> OEmbed:
+) -> Response:
     """oEmbed 1.0 (`type: rich`) for a card of this server: an `<iframe>` that an
     oEmbed-aware CMS (WordPress and others) inserts when an editor pastes the card URL.
     Every card page advertises this endpoint with a `<link rel="alternate"
     type="application/json+oembed">` tag. 404 for a URL this server does not serve."""
-    if format is OEmbedFormat.xml:
-        raise FormatNotImplementedError("Only format=json is implemented.")
     base = public_base_url(request)
     card = _card(session, url, base)
     if card is None:
@@ -139,7 +138,7 @@ def get_oembed(
         'referrerpolicy="strict-origin-when-cross-origin" '
         'sandbox="allow-popups allow-popups-to-escape-sandbox"></iframe>'
     )
-    return OEmbed(
+    oembed = OEmbed(
         title=title,
         provider_name=PROVIDER_NAME,
         provider_url=base,
@@ -148,3 +147,15 @@ def get_oembed(
         width=width,
         height=height,
     )
+    if format is OEmbedFormat.xml:
+        return Response(_xml(oembed), media_type="text/xml; charset=utf-8")
+    return Response(oembed.model_dump_json(), media_type="application/json")
+
+
+def _xml(oembed: OEmbed) -> bytes:
+    """oEmbed's XML format: one element per field, under <oembed>."""
+    root = ElementTree.Element("oembed")
+    for name, value in oembed.model_dump().items():
+        ElementTree.SubElement(root, name).text = str(value)
+    xml: bytes = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+    return xml
