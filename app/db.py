@@ -1,6 +1,8 @@
 """Engine, sessions and the per-connection SQLite settings."""
 
-from collections.abc import Iterator
+import asyncio
+import weakref
+from collections.abc import AsyncIterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -56,9 +58,27 @@ def get_engine() -> Engine:
     return make_engine(settings.database_url, pool_size=settings.db_pool_size)
 
 
-def get_session() -> Iterator[Session]:
-    with Session(get_engine()) as session:
-        yield session
+async def get_session() -> AsyncIterator[Session]:
+    # No more sessions than pooled connections, waited for on the event loop. A session keeps its
+    # connection until the response is sent, and a sync handler's response is serialized in the
+    # thread pool; unbounded, every thread could block on the pool while the sessions holding it
+    # wait for a thread, and the server stalled at 128 connections. Opening a Session does no I/O.
+    async with _session_slots():
+        with Session(get_engine()) as session:
+            yield session
+
+
+_SLOTS: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _session_slots() -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    slots = _SLOTS.get(loop)
+    if slots is None:
+        slots = _SLOTS[loop] = asyncio.Semaphore(get_settings().db_pool_size)
+    return slots
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

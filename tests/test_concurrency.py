@@ -1,0 +1,105 @@
+"""The real server under concurrency: it keeps answering with 128 connections in flight.
+
+DESIGN §4: `def` handlers run in anyio's thread pool (40 threads) and each takes a pooled
+connection; with the default pool the server stalled at 128 connections. The pool is sized to
+the thread limit (DB_POOL_SIZE=40), which this test holds to, with the response cache off so
+every request reaches the database.
+"""
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.config import PROJECT_ROOT
+from tests.test_caching import SUMMARY, committed_database
+
+CONNECTIONS = 128
+# A bound on waiting, so a stalled server fails the test instead of hanging it; not a
+# performance figure.
+STALL_SECONDS = 120.0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def serving(database_url: str, **env: str) -> Iterator[str]:
+    """One uvicorn worker process on a free loopback port; yields its base URL."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "app.main:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "DATABASE_URL": database_url, **env},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not start (exit code {process.poll()})")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+async def _all_at_once(base: str, url: str, connections: int) -> list[int]:
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=STALL_SECONDS) as client:
+        responses = await asyncio.gather(*[client.get(url) for _ in range(2 * connections)])
+    return [response.status_code for response in responses]
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with committed_database(tmp_path_factory.mktemp("concurrency")) as url:
+        yield url
+
+
+def test_the_server_answers_every_request_with_128_connections_in_flight(database: str) -> None:
+    with serving(database, RESPONSE_CACHE="false") as base:
+        statuses = asyncio.run(_all_at_once(base, SUMMARY, CONNECTIONS))
+    assert statuses == [200] * (2 * CONNECTIONS)
+
+
+def test_the_warm_cache_answers_every_request_with_128_connections_in_flight(
+    database: str, tmp_path: Path
+) -> None:
+    with serving(database) as base:
+        statuses = asyncio.run(_all_at_once(base, SUMMARY, CONNECTIONS))
+    assert statuses == [200] * (2 * CONNECTIONS)
