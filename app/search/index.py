@@ -2,7 +2,8 @@
 
 Ranking, on both: records where a word keeps the tone marks the user typed come first; then by
 relevance, where a match in a record's name (a person's, an organization's, a title) counts ten
-times a match in running text; then by kind and id, so that pages are stable.
+times a match in running text; ties in the order of the index's own unique key, so pages are
+stable while the data is.
 """
 
 from collections.abc import Collection
@@ -13,24 +14,44 @@ from sqlalchemy import Select, bindparam, column, select, table, text
 from sqlmodel import Session
 
 from app.search.kinds import SearchKind
-from app.search.terms import Terms
+from app.search.terms import SNIPPET_LENGTH, Terms
+
+SNIPPET_WINDOW = 4 * SNIPPET_LENGTH
 
 # bm25() weights, by column of search_fts: name, body, name_folded, body_folded.
 _NAME_WEIGHT = 10.0
 _BODY_WEIGHT = 1.0
 
-_SQLITE_SEARCH = f"""
-SELECT d.kind, d.record_id, search_fts.name, search_fts.body,
-       bm25(search_fts, {_NAME_WEIGHT}, {_BODY_WEIGHT}, 0, 0) AS exact_rank,
-       bm25(search_fts, 0, 0, {_NAME_WEIGHT}, {_BODY_WEIGHT}) AS folded_rank
-FROM search_fts CROSS JOIN search_doc AS d ON d.id = search_fts.rowid
-WHERE search_fts MATCH :match {{kinds}}
-ORDER BY exact_rank < 0 DESC, exact_rank + folded_rank, d.kind, d.record_id
-LIMIT :limit OFFSET :offset
+# Ranked on rowids alone, then the page's text fetched: sorting every hit with its text would
+# copy whole documents through the sorter. Of a long text only a window around the first word
+# is fetched, found in the folded text (as a whole word if it can be): folding keeps the length
+# of Vietnamese text, so the offset there is the offset in the printed text, where the snippet
+# is then marked. Should the window hold no whole match, the hit's snippet falls back to its name.
+_SQLITE_SEARCH = """
+SELECT d.kind, d.record_id, search_fts.name,
+       CASE WHEN length(search_fts.body) <= :window THEN search_fts.body
+            ELSE substr(search_fts.body, max(1, coalesce(
+                nullif(instr(search_fts.body_folded, ' ' || :first_word || ' '), 0),
+                nullif(instr(search_fts.body_folded, ' ' || :first_word || ','), 0),
+                instr(search_fts.body_folded, :first_word)) - :lead), :window)
+       END AS body,
+       hits.exact_rank, hits.folded_rank
+FROM (
+    SELECT search_fts.rowid AS doc_id, {exact_rank} AS exact_rank,
+           bm25(search_fts, 0, 0, {name_weight}, {body_weight}) AS folded_rank
+    FROM search_fts {kind_join}
+    WHERE search_fts MATCH :match {kinds}
+    ORDER BY exact_rank < 0 DESC, exact_rank + folded_rank, doc_id
+    LIMIT :limit OFFSET :offset
+) AS hits
+CROSS JOIN search_fts ON search_fts.rowid = hits.doc_id
+JOIN search_doc AS d ON d.id = hits.doc_id
+ORDER BY hits.exact_rank < 0 DESC, hits.exact_rank + hits.folded_rank, hits.doc_id
 """
+_SQLITE_EXACT_RANK = "bm25(search_fts, {name_weight}, {body_weight}, 0, 0)"
+_SQLITE_KIND_JOIN = "CROSS JOIN search_doc AS d ON d.id = search_fts.rowid"
 _SQLITE_COUNT = """
-SELECT count(*) FROM search_fts CROSS JOIN search_doc AS d ON d.id = search_fts.rowid
-WHERE search_fts MATCH :match {kinds}
+SELECT count(*) FROM search_fts {kind_join} WHERE search_fts MATCH :match {kinds}
 """
 
 # ts_rank() weighs A (names) 1.0 and D (running text) 0.1; normalization 1 divides by the log of
@@ -38,13 +59,13 @@ WHERE search_fts MATCH :match {kinds}
 _POSTGRESQL_SEARCH = """
 SELECT kind, record_id, name, body, exact_rank, folded_rank, count(*) OVER () AS total
 FROM (
-    SELECT kind, record_id, name, body,
+    SELECT id, kind, record_id, name, body,
            {exact_rank} AS exact_rank,
            ts_rank(folded, to_tsquery('simple', :all_words), 1) AS folded_rank
     FROM search_doc
     WHERE folded @@ to_tsquery('simple', :all_words) {kinds}
 ) AS hits
-ORDER BY exact_rank > 0 DESC, exact_rank + folded_rank DESC, kind, record_id
+ORDER BY exact_rank > 0 DESC, exact_rank + folded_rank DESC, id
 LIMIT :limit OFFSET :offset
 """
 _POSTGRESQL_EXACT_RANK = (
@@ -83,10 +104,20 @@ def search(
         params["kinds"] = sorted(kinds)
     if _is_sqlite(session):
         params["match"] = terms.fts5_ranked()
-        where = kind_filter.format(column="d.kind")
-        rows = _run(session, _SQLITE_SEARCH.format(kinds=where), params)
+        window = {
+            "first_word": terms.folded[0],
+            "window": SNIPPET_WINDOW,
+            "lead": SNIPPET_WINDOW // 3,
+        }
+        weights = {"name_weight": _NAME_WEIGHT, "body_weight": _BODY_WEIGHT}
+        parts = {
+            "exact_rank": _SQLITE_EXACT_RANK.format(**weights) if terms.exact else "0",
+            "kind_join": _SQLITE_KIND_JOIN if kinds else "",
+            "kinds": kind_filter.format(column="d.kind"),
+        }
+        rows = _run(session, _SQLITE_SEARCH.format(**weights, **parts), params | window)
         del params["limit"], params["offset"]
-        count = _run(session, _SQLITE_COUNT.format(kinds=where), params)[0][0]
+        count = _run(session, _SQLITE_COUNT.format(**parts), params)[0][0]
         hits = [
             _row(r.kind, r.record_id, r.name, r.body, -r.exact_rank, -r.folded_rank) for r in rows
         ]

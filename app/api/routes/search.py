@@ -72,7 +72,7 @@ def search_handler(
 
     Best first: hits that keep the tone marks you typed (`exact`), so `thể` puts "thể" before
     "thế"; then by `score`, where a match in a name or title outweighs one in running text, so the
-    person comes before a paragraph that mentions them; ties by kind and id. Each hit has a
+    person comes before a paragraph that mentions them; ties in a stable order. Each hit has a
     `snippet` with the matched words located by `highlights`, and its `url` in this API."""
     terms = Terms.parse(q)
     if not terms:
