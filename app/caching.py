@@ -14,6 +14,7 @@ A handler that reads another request header must add it to `KEY_HEADERS`, or ans
 `Cache-Control: private` or `no-store`, which this layer never stores.
 """
 
+import asyncio
 import gzip
 import hashlib
 import os
@@ -243,6 +244,7 @@ class HttpCachingMiddleware:
         self.cors_expose = ", ".join(CORS_EXPOSED).encode()
         self._reader: RevisionReader | None = None
         self._reader_resolved = False
+        self._rendering: dict[tuple[DatasetVersion, Key], asyncio.Future[Entry | None]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -272,16 +274,39 @@ class HttpCachingMiddleware:
         )
         cache = self.cache if version is not None else None
         entry = cache.get(key, version) if cache is not None and version is not None else None
+        if entry is None and cache is not None and version is not None:
+            flight = self._rendering.get((version, key))
+            if flight is not None:
+                # Another request is rendering this very response: wait for it rather than
+                # render it again (at 32 connections, a cold key was rendered 32 times at once).
+                entry = await asyncio.shield(flight)
         if entry is None:
-            rendered = await self._render(scope, receive, send, key, version)
+            rendered = await self._render_once(scope, receive, send, key, version)
             if rendered is None:
                 return
             entry, per_request = rendered
-            if cache is not None and version is not None:
-                cache.put(key, version, entry)
         else:
             per_request = self._per_request_headers(request)
         await self._send(entry, request, method == "HEAD", per_request, send)
+
+    async def _render_once(
+        self, scope: Scope, receive: Receive, send: Send, key: Key, version: DatasetVersion | None
+    ) -> tuple[Entry, list[tuple[bytes, bytes]]] | None:
+        if self.cache is None or version is None:
+            return await self._render(scope, receive, send, key, version)
+        flight_key = (version, key)
+        flight: asyncio.Future[Entry | None] = asyncio.get_running_loop().create_future()
+        self._rendering.setdefault(flight_key, flight)
+        rendered = None
+        try:
+            rendered = await self._render(scope, receive, send, key, version)
+            if rendered is not None:
+                self.cache.put(key, version, rendered[0])
+            return rendered
+        finally:
+            if self._rendering.get(flight_key) is flight:
+                del self._rendering[flight_key]
+            flight.set_result(rendered[0] if rendered is not None else None)
 
     def _per_request_headers(self, request: dict[bytes, bytes]) -> list[tuple[bytes, bytes]]:
         """What HeadersMiddleware and CORSMiddleware would add to this request's response."""

@@ -451,3 +451,41 @@ def test_the_cache_forgets_everything_when_the_version_changes() -> None:
     cache.put(("a",), old, _entry(10))
     assert cache.get(("a",), new) is None
     assert cache.size == 0
+
+
+def test_concurrent_misses_for_one_response_render_it_once(
+    database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+    import threading
+    import time
+
+    import httpx
+
+    from app.api.routes import terms
+
+    calls = 0
+    lock = threading.Lock()
+    real = terms.term_summary
+
+    def counted(*args: Any) -> Any:
+        nonlocal calls
+        with lock:
+            calls += 1
+        # Long enough that every request arrives while the first is still rendering.
+        time.sleep(0.2)
+        return real(*args)
+
+    monkeypatch.setattr(terms, "term_summary", counted)
+
+    async def together() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=create_app())
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return await asyncio.gather(*[client.get(SUMMARY) for _ in range(8)])
+
+    with environment(DATABASE_URL=database):
+        responses = asyncio.run(together())
+    assert [r.status_code for r in responses] == [200] * 8
+    assert len({r.content for r in responses}) == 1
+    assert len({r.headers["x-request-id"] for r in responses}) == 8
+    assert calls == 1
