@@ -462,11 +462,10 @@ def test_concurrent_misses_for_one_response_render_it_once(
 
     import httpx
 
-    from app.api.routes import terms
+    from app.queries.terms import term_summary as real
 
     calls = 0
     lock = threading.Lock()
-    real = terms.term_summary
 
     def counted(*args: Any) -> Any:
         nonlocal calls
@@ -476,7 +475,7 @@ def test_concurrent_misses_for_one_response_render_it_once(
         time.sleep(0.2)
         return real(*args)
 
-    monkeypatch.setattr(terms, "term_summary", counted)
+    monkeypatch.setattr("app.api.routes.terms.term_summary", counted)
 
     async def together() -> list[httpx.Response]:
         transport = httpx.ASGITransport(app=create_app())
