@@ -43,6 +43,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # A small private page cache: the pool holds DB_POOL_SIZE connections and the default
+        # 2 MB each took a worker past 150 MB at 100,000 records; the OS page cache is shared.
+        cursor.execute("PRAGMA cache_size=-256")
         cursor.close()
         # The search index's triggers fold with this, so the index and queries fold alike.
         dbapi_connection.create_function("fold", 1, fold, deterministic=True)
