@@ -44,5 +44,9 @@ lock:
 	.lock-env/bin/pip freeze --exclude congress-api > requirements-dev.lock
 	rm -rf .lock-env
 
+# Load benchmark (needs wrk: apt-get install -y wrk); writes bench/RESULTS.md.
+bench: install-dev
+	$(BIN)/python -m bench.load
+
 clean:
 	rm -rf $(VENV) data
