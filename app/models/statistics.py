@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from sqlalchemy import String
+from sqlalchemy import Index, String
 from sqlmodel import Field, SQLModel
 
 from app.models.base import ID_MAX
@@ -59,6 +59,8 @@ class StatisticBase(SQLModel):
 
 
 class Statistic(StatisticBase, table=True):
+    # The list's order, so a page is read from the index instead of sorting the whole table.
+    __table_args__ = (Index("ix_statistic_position_id", "position", "id"),)
     id: str = Field(primary_key=True, max_length=ID_MAX)
     position: int = Field(ge=1, description="Order within the source.")
     label_vi: str = Field(max_length=300)
