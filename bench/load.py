@@ -187,12 +187,13 @@ def _run(command: list[str], **env: str) -> str:
 def prepare_database(path: Path, seed_dirs: list[Path]) -> Path:
     """A migrated SQLite file with each seed folder loaded in turn; reused when complete."""
     done = path.with_suffix(".done")
+    cli = str(PROJECT_ROOT / ".venv" / "bin" / "congress-api")
+    url = f"sqlite:///{path}"
     if path.exists() and done.exists():
+        _run([cli, "migrate"], DATABASE_URL=url)
         return path
     for stale in path.parent.glob(path.name + "*"):
         stale.unlink()
-    cli = str(PROJECT_ROOT / ".venv" / "bin" / "congress-api")
-    url = f"sqlite:///{path}"
     _run([cli, "migrate"], DATABASE_URL=url)
     for seed_dir in seed_dirs:
         _run([cli, "seed"], DATABASE_URL=url, SEED_DIR=str(seed_dir))
