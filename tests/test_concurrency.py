@@ -14,7 +14,6 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import httpx
 import pytest
@@ -98,7 +97,7 @@ def test_the_server_answers_every_request_with_128_connections_in_flight(databas
 
 
 def test_the_warm_cache_answers_every_request_with_128_connections_in_flight(
-    database: str, tmp_path: Path
+    database: str,
 ) -> None:
     with serving(database) as base:
         statuses = asyncio.run(_all_at_once(base, SUMMARY, CONNECTIONS))
