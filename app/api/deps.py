@@ -7,10 +7,12 @@ pool, a round trip per dependency per request (a quarter of a cold list's time).
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from pydantic import BaseModel
 
 from app.i18n import Lang, negotiate
+from app.models.base import ID_MAX, ID_PATTERN
+from app.search.terms import MAX_QUERY_LENGTH
 
 MAX_LIMIT = 500
 
@@ -66,6 +68,38 @@ async def language(
 ) -> Lang:
     return negotiate(lang, request.headers.get("accept-language"))
 
+
+# Ids are slugs: a value that is not one cannot name a record, and is refused before it reaches
+# the database (PostgreSQL rejects a NUL byte in a parameter with an error, not a miss).
+IdPath = Annotated[
+    str,
+    Path(max_length=ID_MAX, pattern=ID_PATTERN, description="The record's stable id (a slug)."),
+]
+TermFilter = Annotated[
+    str | None,
+    Query(
+        max_length=ID_MAX,
+        pattern=ID_PATTERN,
+        description="Only items of this term id, e.g. `bac-giang-2025-2030`.",
+    ),
+]
+OrganizationFilter = Annotated[
+    str | None,
+    Query(
+        max_length=ID_MAX,
+        pattern=ID_PATTERN,
+        description="Only this organization id, e.g. `tinh-uy-bac-giang`.",
+    ),
+]
+
+TextFilter = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=MAX_QUERY_LENGTH,
+        description="Only items containing every word, ignoring case, tone marks and đ/Đ.",
+    ),
+]
 
 PageDep = Annotated[PageParams, Depends(page_params)]
 FormatDep = Annotated[ListFormat, Depends(list_format)]

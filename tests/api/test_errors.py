@@ -56,3 +56,20 @@ def test_json_responses_carry_security_headers(client: TestClient) -> None:
     assert response.headers["content-security-policy"] == "frame-ancestors 'none'"
     assert response.headers["referrer-policy"] == "strict-origin-when-cross-origin"
     assert len(response.headers["x-request-id"]) == 32
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/terms/%00",
+        "/api/v1/terms?organization=%00",
+        "/api/v1/tasks?term=bac%00giang",
+        "/api/v1/statistics?key=%00",
+        "/api/v1/organizations?classification=%00",
+        "/api/v1/people/Le%20Anh%20Duong",
+    ],
+)
+def test_a_value_that_cannot_be_an_id_is_a_422_problem(client: TestClient, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"

@@ -5,18 +5,22 @@ that block CDNs cannot reach. The files come from the `fastapi-offline` package 
 """
 
 from pathlib import Path
+from typing import Annotated
 
 import fastapi_offline
 from fastapi import APIRouter, Request
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse
 
-from app.api.routes.term_items import IdPath
 from app.cards import environment
 from app.problems import NotFoundError
 
 router = APIRouter(include_in_schema=False)
 
 ASSETS_PATH = "/docs/assets"
+AssetName = Annotated[
+    str, PathParam(max_length=100, pattern=r"^[A-Za-z0-9._-]+$", description="File name.")
+]
 _PACKAGED = Path(fastapi_offline.__file__).parent / "static"
 _OURS = Path(__file__).resolve().parents[2] / "static"
 ASSETS: dict[str, tuple[Path, str]] = {
@@ -51,7 +55,7 @@ def get_redoc(request: Request) -> HTMLResponse:
 
 
 @router.get(ASSETS_PATH + "/{name}", operation_id="get_docs_asset")
-def get_docs_asset(name: IdPath) -> FileResponse:
+def get_docs_asset(name: AssetName) -> FileResponse:
     """A script, stylesheet or icon of the docs pages."""
     if name not in ASSETS:
         raise NotFoundError(f"No docs asset '{name}'.")

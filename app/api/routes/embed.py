@@ -7,14 +7,14 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from app.api.credits import credits_for
-from app.api.deps import MAX_LIMIT
+from app.api.deps import MAX_LIMIT, IdPath
 from app.api.rendering import public_base_url
 from app.api.responses import COMMON, NOT_FOUND
-from app.api.routes.term_items import IdPath
 from app.cards import PROVIDER_NAME, Theme, json_for_script, render, text
 from app.db import SessionDep
 from app.i18n import Lang
 from app.jsonld import Urls, article, document, person, statistics_dataset, term_graph
+from app.models.base import ID_MAX, ID_PATTERN
 from app.problems import NotFoundError
 from app.queries.people import get_area, get_organization, get_person
 from app.queries.statistics import list_statistics
@@ -174,7 +174,12 @@ def embed_statistics(
     lang: LangDep,
     theme: ThemeDep,
     term: Annotated[
-        str, Query(max_length=120, description="The term id, e.g. `bac-giang-2020-2025`.")
+        str,
+        Query(
+            max_length=ID_MAX,
+            pattern=ID_PATTERN,
+            description="The term id, e.g. `bac-giang-2020-2025`.",
+        ),
     ],
 ) -> HTMLResponse:
     """A self-contained HTML card of the statistics recorded for one term: each figure with

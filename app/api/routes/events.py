@@ -1,9 +1,8 @@
 from fastapi import APIRouter, Request, Response
 
-from app.api.deps import FormatDep, PageDep
+from app.api.deps import FormatDep, IdPath, PageDep, TermFilter
 from app.api.rendering import list_response
 from app.api.responses import DETAIL_RESPONSES, LIST_RESPONSES
-from app.api.routes.term_items import IdPath, TermFilter
 from app.db import SessionDep
 from app.problems import NotFoundError
 from app.queries.documents import get_event, list_events

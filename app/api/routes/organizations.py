@@ -2,10 +2,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.deps import FormatDep, PageDep
+from app.api.deps import FormatDep, IdPath, PageDep
 from app.api.rendering import list_response
 from app.api.responses import DETAIL_RESPONSES, LIST_RESPONSES
-from app.api.routes.term_items import IdPath
 from app.db import SessionDep
 from app.problems import NotFoundError
 from app.queries.people import get_organization, list_organizations
@@ -29,7 +28,11 @@ def list_organizations_handler(
     fmt: FormatDep,
     classification: Annotated[
         str | None,
-        Query(max_length=50, description="Only this kind, e.g. `party_committee`, `news_agency`."),
+        Query(
+            max_length=50,
+            pattern=r"^[a-z_]+$",
+            description="Only this kind, e.g. `party_committee`, `news_agency`.",
+        ),
     ] = None,
 ) -> Response:
     """List organizations (party committees, people's committees and councils, the news agency)

@@ -1,11 +1,8 @@
-from typing import Annotated
+from fastapi import APIRouter, Request, Response
 
-from fastapi import APIRouter, Query, Request, Response
-
-from app.api.deps import FormatDep, PageDep
+from app.api.deps import FormatDep, IdPath, OrganizationFilter, PageDep, TextFilter
 from app.api.rendering import list_response
 from app.api.responses import DETAIL_RESPONSES, LIST_RESPONSES
-from app.api.routes.term_items import IdPath, TextFilter
 from app.db import SessionDep
 from app.models import SubjectKind
 from app.problems import NotFoundError
@@ -29,10 +26,7 @@ def list_people_handler(
     session: SessionDep,
     page: PageDep,
     fmt: FormatDep,
-    organization: Annotated[
-        str | None,
-        Query(max_length=120, description="Only people holding a post in this organization id."),
-    ] = None,
+    organization: OrganizationFilter = None,
     q: TextFilter = None,
 ) -> Response:
     """List the people named in the sources, each once, with every post they hold.

@@ -2,12 +2,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.deps import FormatDep, LangDep, PageDep
+from app.api.deps import FormatDep, IdPath, LangDep, PageDep, TermFilter
 from app.api.rendering import list_response
 from app.api.responses import DETAIL_RESPONSES, LIST_RESPONSES
-from app.api.routes.term_items import IdPath, TermFilter
 from app.db import SessionDep
 from app.models import StatisticCategory
+from app.models.base import ID_PATTERN
 from app.problems import NotFoundError
 from app.queries.statistics import get_statistic, list_statistics
 from app.schemas.common import Page
@@ -36,7 +36,11 @@ def list_statistics_handler(
     term: TermFilter = None,
     key: Annotated[
         str | None,
-        Query(max_length=100, description="Only this key, e.g. `party-members-admitted`."),
+        Query(
+            max_length=100,
+            pattern=ID_PATTERN,
+            description="Only this key, e.g. `party-members-admitted`.",
+        ),
     ] = None,
 ) -> Response:
     """List typed statistics in source order. A value is never bare: `qualifier` says whether it

@@ -4,11 +4,11 @@ Key tasks, solutions, achievements, limitations and directives have the same sha
 same routes; one function builds each router so their behaviour cannot drift apart.
 """
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 
-from app.api.deps import FormatDep, PageDep
+from app.api.deps import FormatDep, IdPath, PageDep, TermFilter, TextFilter
 from app.api.rendering import list_response
 from app.api.responses import DETAIL_RESPONSES, LIST_RESPONSES
 from app.db import SessionDep
@@ -19,21 +19,6 @@ from app.queries.items import get_item, list_items
 from app.queries.terms import item_public
 from app.queries.text_match import matching_ids
 from app.schemas.common import Page
-from app.search.terms import MAX_QUERY_LENGTH
-
-IdPath = Annotated[str, Path(max_length=120, description="The record's stable id.")]
-TermFilter = Annotated[
-    str | None,
-    Query(max_length=120, description="Only items of this term id, e.g. `bac-giang-2025-2030`."),
-]
-TextFilter = Annotated[
-    str | None,
-    Query(
-        min_length=1,
-        max_length=MAX_QUERY_LENGTH,
-        description="Only items containing every word, ignoring case, tone marks and đ/Đ.",
-    ),
-]
 
 
 def term_item_router(

@@ -5,10 +5,9 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 
 from app.api.credits import credits_for
-from app.api.deps import FormatDep, LangDep, PageDep
+from app.api.deps import FormatDep, IdPath, LangDep, OrganizationFilter, PageDep
 from app.api.rendering import list_response, public_base_url
 from app.api.responses import DETAIL_RESPONSES, LIST_RESPONSES
-from app.api.routes.term_items import IdPath
 from app.cards import text
 from app.db import SessionDep
 from app.jsonld import JSONLD_MEDIA_TYPE, Urls, term_graph
@@ -61,9 +60,7 @@ def list_terms_handler(
     session: SessionDep,
     page: PageDep,
     fmt: FormatDep,
-    organization: Annotated[
-        str | None, Query(max_length=120, description="Only terms of this organization id.")
-    ] = None,
+    organization: OrganizationFilter = None,
 ) -> Response:
     """List congress terms (nhiệm kỳ), by organization then start year.
 
