@@ -6,7 +6,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.models import DatasetState, Document, Event, EventChair, Person, SubjectKind
-from app.queries.citations import sources_for
+from app.queries.citations import Cited, sources_for
 from app.schemas.documents import DatasetInfo, DocumentPublic, EventPublic, PersonRef
 
 
@@ -37,18 +37,29 @@ def get_document_text(session: Session, document_id: str) -> str | None:
     return session.exec(select(Document.text).where(Document.id == document_id)).first()
 
 
-def events_public(session: Session, events: list[Event]) -> list[EventPublic]:
-    ids = [e.id for e in events]
+def load_chairs(session: Session, event_ids: list[str]) -> dict[str, list[PersonRef]]:
+    """Each event's chairs, in the source's order."""
     chairs: dict[str, list[PersonRef]] = defaultdict(list)
     rows = session.exec(
         select(EventChair.event_id, Person.id, Person.name)
         .join(Person, col(Person.id) == EventChair.person_id)
-        .where(col(EventChair.event_id).in_(ids))
+        .where(col(EventChair.event_id).in_(event_ids))
         .order_by(col(EventChair.event_id), col(EventChair.position), col(Person.id))
     )
     for event_id, person_id, name in rows:
         chairs[event_id].append(PersonRef(id=person_id, name=name))
-    cited = sources_for(session, {SubjectKind.event: ids})
+    return chairs
+
+
+def events_public(session: Session, events: list[Event]) -> list[EventPublic]:
+    ids = [e.id for e in events]
+    chairs = load_chairs(session, ids)
+    return build_events(events, chairs, sources_for(session, {SubjectKind.event: ids}))
+
+
+def build_events(
+    events: list[Event], chairs: dict[str, list[PersonRef]], cited: Cited
+) -> list[EventPublic]:
     return [
         EventPublic.model_validate(
             e, update={"chairs": chairs[e.id], "sources": cited[(SubjectKind.event, e.id)]}

@@ -6,7 +6,7 @@ from sqlalchemy import Select, func
 from sqlmodel import Session, col, select
 
 from app.models import Area, Membership, Organization, Person, SubjectKind
-from app.queries.citations import sources_for
+from app.queries.citations import Cited, sources_for
 from app.schemas.people import (
     AreaPublic,
     MemberPublic,
@@ -15,19 +15,32 @@ from app.schemas.people import (
     PostPublic,
 )
 
+PostRow = tuple[Membership, str]
+
+
+def load_posts(session: Session, person_ids: list[str]) -> list[PostRow]:
+    """The posts of these people with their organizations' names, in each person's order."""
+    return list(
+        session.exec(
+            select(Membership, Organization.name)
+            .join(Organization, col(Organization.id) == Membership.organization_id)
+            .where(col(Membership.person_id).in_(person_ids))
+            .order_by(col(Membership.person_id), col(Membership.position), col(Membership.id))
+        ).all()
+    )
+
 
 def people_public(session: Session, people: list[Person]) -> list[PersonPublic]:
     """Each person with every post held, in two statements whatever the number of people."""
     ids = [p.id for p in people]
-    rows = session.exec(
-        select(Membership, Organization.name)
-        .join(Organization, col(Organization.id) == Membership.organization_id)
-        .where(col(Membership.person_id).in_(ids))
-        .order_by(col(Membership.person_id), col(Membership.position), col(Membership.id))
-    ).all()
+    rows = load_posts(session, ids)
     cited = sources_for(
         session, {SubjectKind.person: ids, SubjectKind.membership: [m.id for m, _ in rows]}
     )
+    return build_people(people, rows, cited)
+
+
+def build_people(people: list[Person], rows: list[PostRow], cited: Cited) -> list[PersonPublic]:
     posts: dict[str, list[PostPublic]] = defaultdict(list)
     for membership, organization_name in rows:
         posts[membership.person_id].append(
@@ -124,5 +137,8 @@ def get_area(session: Session, area_id: str) -> AreaPublic | None:
     area = session.get(Area, area_id)
     if area is None:
         return None
-    cited = sources_for(session, {SubjectKind.area: [area.id]})
+    return build_area(area, sources_for(session, {SubjectKind.area: [area.id]}))
+
+
+def build_area(area: Area, cited: Cited) -> AreaPublic:
     return AreaPublic.model_validate(area, update={"sources": cited[(SubjectKind.area, area.id)]})

@@ -6,7 +6,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from app.i18n import Lang
 from app.models import Statistic, StatisticCategory, SubjectKind
-from app.queries.citations import sources_for
+from app.queries.citations import Cited, sources_for
 from app.schemas.statistics import StatisticPublic
 
 
@@ -14,6 +14,12 @@ def statistics_public(
     session: Session, statistics: list[Statistic], lang: Lang
 ) -> list[StatisticPublic]:
     cited = sources_for(session, {SubjectKind.statistic: [s.id for s in statistics]})
+    return build_statistics(statistics, lang, cited)
+
+
+def build_statistics(
+    statistics: list[Statistic], lang: Lang, cited: Cited
+) -> list[StatisticPublic]:
     return [
         StatisticPublic.model_validate(
             s,
@@ -61,11 +67,11 @@ def list_statistics(
     return statistics_public(session, list(rows), lang), total
 
 
-def statistics_of_terms(session: Session, term_ids: list[str], lang: Lang) -> list[StatisticPublic]:
+def statistics_of_terms(session: Session, term_ids: list[str]) -> list[Statistic]:
     statement = statistics_statement(term_ids=term_ids).order_by(
         col(Statistic.position), col(Statistic.id)
     )
-    return statistics_public(session, list(session.exec(statement)), lang)
+    return list(session.exec(statement))
 
 
 def get_statistic(session: Session, statistic_id: str, lang: Lang) -> StatisticPublic | None:

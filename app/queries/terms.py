@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 from app.i18n import CATEGORY_LABELS, Lang, pick
 from app.models import (
     Achievement,
+    Area,
     Directive,
     Document,
     Event,
@@ -22,10 +23,11 @@ from app.models import (
     TermItemBase,
 )
 from app.queries.citations import Cited, sources_for
-from app.queries.documents import documents_public, events_public
+from app.queries.documents import build_events, documents_public, load_chairs
 from app.queries.items import items_of_terms
-from app.queries.people import get_area, people_public
-from app.queries.statistics import statistics_of_terms
+from app.queries.people import build_area, build_people, load_posts
+from app.queries.statistics import build_statistics, statistics_of_terms
+from app.schemas.documents import DocumentPublic, PersonRef
 from app.schemas.items import (
     AchievementPublic,
     DirectivePublic,
@@ -79,7 +81,10 @@ def item_public(model_out: type[Any], item: TermItemBase, kind: SubjectKind, cit
 def term_summary(
     session: Session, term_id: str, sections: set[SummarySection], lang: Lang
 ) -> TermSummary | None:
-    """The summary of a term, with only the asked sections."""
+    """The summary of a term, with only the asked sections.
+
+    Records are loaded first and their citations in one statement after, so the number of
+    statements depends on the sections asked for, never on the amount of data."""
     term = session.get(Term, term_id)
     if term is None:
         return None
@@ -93,45 +98,63 @@ def term_summary(
     if conference is not None and conference.term_id == term_id and conference.reviewed_term_id:
         covers.append(conference.reviewed_term_id)
 
+    wants_people = S.people in sections
     items = {
         section: items_of_terms(session, model, covers)
         for section, (model, _kind, _out) in _ITEM_SECTIONS.items()
-        if section in sections or (section is S.directives and S.people in sections)
+        if section in sections or (section is S.directives and wants_people)
     }
-    cited = sources_for(
-        session,
-        {
-            SubjectKind.term: [term_id],
-            **{
-                kind: [i.id for i in items[section]]  # type: ignore[attr-defined]
-                for section, (_m, kind, _o) in _ITEM_SECTIONS.items()
-                if section in items
-            },
-        },
+    organization = (
+        session.get(Organization, term.organization_id)
+        if sections & {S.organization, S.area}
+        else None
     )
+    area = (
+        session.get(Area, organization.area_id)
+        if S.area in sections and organization is not None and organization.area_id
+        else None
+    )
+    chairs = (
+        load_chairs(session, [conference.id])
+        if conference is not None and (S.conference in sections or wants_people)
+        else {}
+    )
+    statistics = statistics_of_terms(session, covers) if S.statistics in sections else []
+    people = _people(session, chairs, items.get(S.directives, [])) if wants_people else []
+    posts = load_posts(session, [p.id for p in people]) if people else []
+
+    wanted: dict[SubjectKind, list[str]] = {
+        SubjectKind.term: [term_id],
+        SubjectKind.statistic: [s.id for s in statistics],
+        SubjectKind.person: [p.id for p in people],
+        SubjectKind.membership: [m.id for m, _ in posts],
+        SubjectKind.area: [area.id] if area else [],
+        SubjectKind.event: [conference.id] if conference and S.conference in sections else [],
+    }
+    for section, (_model, kind, _out) in _ITEM_SECTIONS.items():
+        if section in sections:
+            wanted[kind] = [i.id for i in items[section]]  # type: ignore[attr-defined]
+    cited = sources_for(session, wanted)
+
     fields: dict[str, Any] = {"covers": covers, "sources": cited[(SubjectKind.term, term_id)]}
     for section, (_model, kind, model_out) in _ITEM_SECTIONS.items():
         if section in sections:
             fields[section.value] = [item_public(model_out, i, kind, cited) for i in items[section]]
-
-    if S.organization in sections or S.area in sections:
-        organization = session.get(Organization, term.organization_id)
-        if S.organization in sections and organization is not None:
-            fields["organization"] = OrganizationRef(id=organization.id, name=organization.name)
-        if S.area in sections:
-            area_id = organization.area_id if organization else None
-            fields["area"] = get_area(session, area_id) if area_id else None
-    event_public = events_public(session, [conference])[0] if conference else None
+    if S.organization in sections:
+        fields["organization"] = (
+            OrganizationRef(id=organization.id, name=organization.name) if organization else None
+        )
+    if S.area in sections:
+        fields["area"] = build_area(area, cited) if area else None
     if S.conference in sections:
-        fields["conference"] = event_public
+        fields["conference"] = build_events([conference], chairs, cited)[0] if conference else None
     if S.statistics in sections:
-        fields["statistics"] = _grouped(statistics_of_terms(session, covers, lang), lang)
-    if S.people in sections:
-        fields["people"] = _people(session, event_public, items.get(S.directives, []))
-    summary = TermSummary.model_validate(term, update=fields)
+        fields["statistics"] = _grouped(build_statistics(statistics, lang, cited), lang)
+    if wants_people:
+        fields["people"] = build_people(people, posts, cited)
     if S.documents in sections:
-        summary.documents = _documents_cited_by(session, summary)
-    return summary
+        fields["documents"] = _documents_citing(session, cited)
+    return TermSummary.model_validate(term, update=fields)
 
 
 def _grouped(statistics: list[Any], lang: Lang) -> list[StatisticGroup]:
@@ -146,31 +169,23 @@ def _grouped(statistics: list[Any], lang: Lang) -> list[StatisticGroup]:
     return list(groups.values())
 
 
-def _people(session: Session, event: Any, directives: list[TermItemBase]) -> list[Any]:
-    ordered: list[str] = [chair.id for chair in event.chairs] if event else []
+def _people(
+    session: Session, chairs: dict[str, list[PersonRef]], directives: list[TermItemBase]
+) -> list[Person]:
+    """The conference's chairs in order, then the directives' issuers."""
+    ordered = [chair.id for event_chairs in chairs.values() for chair in event_chairs]
     for directive in directives:
         issuer = getattr(directive, "issuer_id", None)
         if issuer and issuer not in ordered:
             ordered.append(issuer)
     people = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(ordered)))}
-    return people_public(session, [people[i] for i in ordered if i in people])
+    return [people[i] for i in ordered if i in people]
 
 
-def _documents_cited_by(session: Session, summary: TermSummary) -> list[Any]:
-    document_ids = _cited_documents(summary.model_dump())
+def _documents_citing(session: Session, cited: Cited) -> list[DocumentPublic]:
+    """The documents quoted by the records of the summary."""
+    document_ids = sorted({source.document for sources in cited.values() for source in sources})
     documents = session.exec(
-        select(Document)
-        .where(col(Document.id).in_(sorted(document_ids)))
-        .order_by(col(Document.id))
+        select(Document).where(col(Document.id).in_(document_ids)).order_by(col(Document.id))
     )
     return documents_public(session, list(documents))
-
-
-def _cited_documents(value: Any) -> set[str]:
-    """Ids of the documents named in every `sources` list nested in a dumped model."""
-    if isinstance(value, list):
-        return {d for item in value for d in _cited_documents(item)}
-    if not isinstance(value, dict):
-        return set()
-    found = {s["document"] for s in value.get("sources") or []}
-    return found | {d for k, v in value.items() if k != "sources" for d in _cited_documents(v)}

@@ -26,9 +26,10 @@ from app.models import (
     SubjectKind,
 )
 
-# BEGIN, term, conference, five item kinds, citations, organization, area, the chairs,
-# statistics, people, posts, documents; see app/queries/terms.py.
-SUMMARY_BUDGET = 21
+# BEGIN, term, conference, five item kinds, organization, area, the chairs, statistics,
+# people, posts, one citations query for all of them, documents and their citations;
+# see app/queries/terms.py.
+SUMMARY_BUDGET = 16
 LIST_BUDGET = 6
 COPIES = 30
 
