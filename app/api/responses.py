@@ -19,11 +19,9 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 COMMON = problems(405, 422, 500)
 NOT_FOUND = problems(404)
-CSV_ALTERNATIVE: dict[int | str, dict[str, Any]] = {
+LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "A page of items: JSON, or CSV on `Accept: text/csv` or `format=csv`.",
         "content": {"text/csv": {"schema": {"type": "string"}}},
     }
 }
-LIST_RESPONSES = {**CSV_ALTERNATIVE}
-DETAIL_RESPONSES = {**NOT_FOUND}

@@ -2,7 +2,7 @@ from fastapi import APIRouter, Request, Response
 
 from app.api.deps import FormatDep, IdPath, PageDep
 from app.api.rendering import list_response
-from app.api.responses import DETAIL_RESPONSES, LIST_RESPONSES
+from app.api.responses import LIST_RESPONSES, NOT_FOUND
 from app.db import SessionDep
 from app.problems import NotFoundError
 from app.queries.documents import get_document, get_document_text, list_documents
@@ -33,7 +33,7 @@ def list_documents_handler(
     summary="Get one source document",
     operation_id="get_document",
     response_model=DocumentPublic,
-    responses=DETAIL_RESPONSES,
+    responses=NOT_FOUND,
 )
 def get_document_handler(document_id: IdPath, session: SessionDep) -> DocumentPublic:
     """One source article: title, section, dateline as printed, publisher, author, photo credit."""
@@ -53,7 +53,7 @@ def get_document_handler(document_id: IdPath, session: SessionDep) -> DocumentPu
             "description": "The text, NFC.",
             "content": {"text/plain": {"schema": {"type": "string"}}},
         },
-        **DETAIL_RESPONSES,
+        **NOT_FOUND,
     },
 )
 def get_document_text_handler(document_id: IdPath, session: SessionDep) -> Response:

@@ -2,7 +2,7 @@ from fastapi import APIRouter, Request, Response
 
 from app.api.deps import FormatDep, IdPath, PageDep, TermFilter
 from app.api.rendering import list_response
-from app.api.responses import DETAIL_RESPONSES, LIST_RESPONSES
+from app.api.responses import LIST_RESPONSES, NOT_FOUND
 from app.db import SessionDep
 from app.problems import NotFoundError
 from app.queries.documents import get_event, list_events
@@ -34,7 +34,7 @@ def list_events_handler(
     summary="Get one event",
     operation_id="get_event",
     response_model=EventPublic,
-    responses=DETAIL_RESPONSES,
+    responses=NOT_FOUND,
 )
 def get_event_handler(event_id: IdPath, session: SessionDep) -> EventPublic:
     """One conference: organizer, chairs in order, the date as printed, and its quotes."""

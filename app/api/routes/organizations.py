@@ -4,7 +4,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.api.deps import FormatDep, IdPath, PageDep
 from app.api.rendering import list_response
-from app.api.responses import DETAIL_RESPONSES, LIST_RESPONSES
+from app.api.responses import LIST_RESPONSES, NOT_FOUND
 from app.db import SessionDep
 from app.problems import NotFoundError
 from app.queries.people import get_organization, list_organizations
@@ -49,7 +49,7 @@ def list_organizations_handler(
     summary="Get one organization",
     operation_id="get_organization",
     response_model=OrganizationPublic,
-    responses=DETAIL_RESPONSES,
+    responses=NOT_FOUND,
 )
 def get_organization_handler(organization_id: IdPath, session: SessionDep) -> OrganizationPublic:
     """One organization with its parent, its area and the posts held in it."""

@@ -2,7 +2,7 @@ from fastapi import APIRouter, Request, Response
 
 from app.api.deps import FormatDep, IdPath, OrganizationFilter, PageDep, TextFilter
 from app.api.rendering import list_response
-from app.api.responses import DETAIL_RESPONSES, LIST_RESPONSES
+from app.api.responses import LIST_RESPONSES, NOT_FOUND
 from app.db import SessionDep
 from app.models import SubjectKind
 from app.problems import NotFoundError
@@ -48,7 +48,7 @@ def list_people_handler(
     summary="Get one person",
     operation_id="get_person",
     response_model=PersonPublic,
-    responses=DETAIL_RESPONSES,
+    responses=NOT_FOUND,
 )
 def get_person_handler(person_id: IdPath, session: SessionDep) -> PersonPublic:
     """One person with every post held and the organization of each, with their quotes."""

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.api.deps import FormatDep, IdPath, LangDep, PageDep, TermFilter
 from app.api.rendering import list_response
-from app.api.responses import DETAIL_RESPONSES, LIST_RESPONSES
+from app.api.responses import LIST_RESPONSES, NOT_FOUND
 from app.db import SessionDep
 from app.models import StatisticCategory
 from app.models.base import ID_PATTERN
@@ -64,7 +64,7 @@ def list_statistics_handler(
     summary="Get one statistic",
     operation_id="get_statistic",
     response_model=StatisticPublic,
-    responses=DETAIL_RESPONSES,
+    responses=NOT_FOUND,
 )
 def get_statistic_handler(
     statistic_id: IdPath, session: SessionDep, lang: LangDep

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 
 from app.api.deps import FormatDep, IdPath, PageDep, TermFilter, TextFilter
 from app.api.rendering import list_response
-from app.api.responses import DETAIL_RESPONSES, LIST_RESPONSES
+from app.api.responses import LIST_RESPONSES, NOT_FOUND
 from app.db import SessionDep
 from app.models import SubjectKind, TermItemBase
 from app.problems import NotFoundError
@@ -82,6 +82,6 @@ def term_item_router(
         summary=f"Get one {singular}",
         operation_id=f"get_{path}_item",
         response_model=public,
-        responses=DETAIL_RESPONSES,
+        responses=NOT_FOUND,
     )
     return router

@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from app.api.credits import credits_for
 from app.api.deps import FormatDep, IdPath, LangDep, OrganizationFilter, PageDep
 from app.api.rendering import list_response, public_base_url
-from app.api.responses import DETAIL_RESPONSES, LIST_RESPONSES
+from app.api.responses import LIST_RESPONSES, NOT_FOUND
 from app.cards import text
 from app.db import SessionDep
 from app.jsonld import JSONLD_MEDIA_TYPE, Urls, term_graph
@@ -84,7 +84,7 @@ def list_terms_handler(
             "`Accept: application/ld+json`.",
             "content": {JSONLD_MEDIA_TYPE: {"schema": {"type": "object"}}},
         },
-        **DETAIL_RESPONSES,
+        **NOT_FOUND,
     },
 )
 def get_term_summary(
