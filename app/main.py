@@ -34,7 +34,7 @@ def create_app() -> FastAPI:
         version="1.0.0",
         summary="Provincial Party Committee congress-term summaries, every fact cited.",
         description=DESCRIPTION,
-        contact={"name": "Congress-term summary API maintainers", "url": "https://github.com/"},
+        contact={"name": "Congress-term summary API maintainers"},
         license_info={"name": "Data: CC BY 4.0; code: MIT", "identifier": "CC-BY-4.0"},
         generate_unique_id_function=lambda route: route.name,
         # Served by app.api.routes.docs from local files: FastAPI's own pages load a CDN.
