@@ -5,7 +5,15 @@ from collections import defaultdict
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.models import DatasetState, Document, Event, EventChair, Person, SubjectKind
+from app.models import (
+    DatasetState,
+    Document,
+    Event,
+    EventChair,
+    Organization,
+    Person,
+    SubjectKind,
+)
 from app.queries.citations import Cited, sources_for
 from app.schemas.documents import DatasetInfo, DocumentPublic, EventPublic, PersonRef
 
@@ -31,6 +39,21 @@ def list_documents(
 def get_document(session: Session, document_id: str) -> DocumentPublic | None:
     document = session.get(Document, document_id)
     return documents_public(session, [document])[0] if document else None
+
+
+def documents_with_credits(
+    session: Session, document_ids: list[str]
+) -> list[tuple[DocumentPublic, str | None, str | None]]:
+    """Each document (in the order given) with its publisher's and author's names."""
+    rows = session.exec(
+        select(Document, Organization.name, Person.name)
+        .outerjoin(Organization, col(Organization.id) == Document.publisher_id)
+        .outerjoin(Person, col(Person.id) == Document.author_id)
+        .where(col(Document.id).in_(document_ids))
+    ).all()
+    names = {document.id: (publisher, author) for document, publisher, author in rows}
+    documents = {d.id: d for d in documents_public(session, [row[0] for row in rows])}
+    return [(documents[i], *names[i]) for i in document_ids if i in documents]
 
 
 def get_document_text(session: Session, document_id: str) -> str | None:
