@@ -4,6 +4,7 @@ import csv
 import io
 import types
 import typing
+from functools import cache
 from typing import Any, Union
 from urllib.parse import urlencode
 
@@ -72,7 +73,8 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def csv_columns(model: type[BaseModel], prefix: str = "") -> list[str]:
+@cache
+def csv_columns(model: type[BaseModel], prefix: str = "") -> tuple[str, ...]:
     columns: list[str] = []
     for name, field in model.model_fields.items():
         nested = _inner_model(field.annotation)
@@ -80,7 +82,7 @@ def csv_columns(model: type[BaseModel], prefix: str = "") -> list[str]:
             columns += csv_columns(nested, f"{prefix}{name}.")
         else:
             columns.append(prefix + name)
-    return columns
+    return tuple(columns)
 
 
 def _cell(data: dict[str, Any], column: str) -> str:
