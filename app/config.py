@@ -74,6 +74,13 @@ class Settings(BaseSettings):
         default=32, ge=1, le=4096, description="Memory bound of the response cache, per worker."
     )
 
+    max_body_bytes: int = Field(
+        default=4 << 20,
+        ge=1024,
+        le=256 << 20,
+        description="Largest request body the write API reads (a seed file with its texts).",
+    )
+
     @field_validator("database_url")
     @classmethod
     def _parse_database_url(cls, value: str) -> str:

@@ -52,7 +52,13 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # Writers take the write lock at once: a deferred transaction that reads, then writes,
+        # fails with "database is locked" when another writer committed in between (WAL).
+        immediate = connection.get_execution_options().get(IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+IMMEDIATE = "sqlite_begin_immediate"
 
 
 @lru_cache
@@ -84,4 +90,16 @@ def _session_slots() -> asyncio.Semaphore:
     return slots
 
 
+def write_session(engine: Engine | None = None) -> Session:
+    """A session for the write path: on SQLite its transaction begins IMMEDIATE."""
+    return Session((engine or get_engine()).execution_options(**{IMMEDIATE: True}))
+
+
+async def get_write_session() -> AsyncIterator[Session]:
+    async with _session_slots():
+        with write_session() as session:
+            yield session
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
+WriteSessionDep = Annotated[Session, Depends(get_write_session)]

@@ -5,13 +5,16 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
 from starlette.middleware.cors import CORSMiddleware
 
-from app.api.routes import catalog, docs, embed, health, index, oembed
+from app.api.routes import catalog, docs, embed, feed, health, index, oembed
 from app.api.v1 import api_router
+from app.api.writes import WRITE_BODIES
 from app.caching import HttpCachingMiddleware, cors_options
 from app.middleware import HeadersMiddleware
 from app.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
+from app.seeding.schema import SeedFile
 
 DESCRIPTION = """
 Open data on provincial Party Committee congress terms: key tasks (nhiệm vụ trọng tâm),
@@ -52,6 +55,7 @@ def create_app() -> FastAPI:
     app.include_router(embed.router)
     app.include_router(oembed.router)
     app.include_router(catalog.router)
+    app.include_router(feed.router)
     app.include_router(docs.router)
 
     def openapi() -> dict[str, Any]:
@@ -66,11 +70,23 @@ def create_app() -> FastAPI:
                 license_info=app.license_info,
                 tags=app.openapi_tags,
             )
-            app.openapi_schema = _problems_as_problem_json(schema)
+            app.openapi_schema = _with_write_bodies(_problems_as_problem_json(schema))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def _with_write_bodies(schema: dict[str, Any]) -> dict[str, Any]:
+    """The write API parses its bodies itself (to answer 400/413/415 as problems); their
+    models are declared here so the operations' `$ref`s resolve."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    models: list[type[BaseModel]] = [*WRITE_BODIES.values(), SeedFile]
+    for model in models:
+        found = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(found.pop("$defs", {}))
+        components[model.__name__] = found
+    return schema
 
 
 def _problems_as_problem_json(schema: dict[str, Any]) -> dict[str, Any]:

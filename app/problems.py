@@ -36,6 +36,11 @@ class Problem(BaseModel):
         default=None, description="Per-field validation errors."
     )
     request_id: str | None = Field(default=None, description="Quote this when reporting a problem.")
+    current_etag: str | None = Field(
+        default=None,
+        description="412 only: the record's current strong ETag, to re-read and re-apply.",
+        examples=['"7.5f0c3e1d9a2b4c6d8e0f1a2b3c4d5e6f"'],
+    )
 
 
 class ApiError(Exception):
@@ -43,13 +48,70 @@ class ApiError(Exception):
 
     status_code = HTTPStatus.INTERNAL_SERVER_ERROR
 
-    def __init__(self, detail: str) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: list[FieldProblem] | None = None,
+        headers: Mapping[str, str] | None = None,
+        current_etag: str | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.errors = errors
+        self.headers = dict(headers or {})
+        self.current_etag = current_etag
+
+
+class BadRequestError(ApiError):
+    status_code = HTTPStatus.BAD_REQUEST
+
+
+class UnauthorizedError(ApiError):
+    status_code = HTTPStatus.UNAUTHORIZED
+
+    def __init__(self, detail: str) -> None:
+        # RFC 6750: the scheme, and why a token that was sent is refused.
+        challenge = 'Bearer realm="congress-api"'
+        if "token" in detail.lower() and "missing" not in detail.lower():
+            challenge += ', error="invalid_token"'
+        super().__init__(detail, headers={"WWW-Authenticate": challenge})
+
+
+class ForbiddenError(ApiError):
+    status_code = HTTPStatus.FORBIDDEN
 
 
 class NotFoundError(ApiError):
     status_code = HTTPStatus.NOT_FOUND
+
+
+class ConflictError(ApiError):
+    status_code = HTTPStatus.CONFLICT
+
+
+class GoneError(ApiError):
+    status_code = HTTPStatus.GONE
+
+
+class PreconditionFailedError(ApiError):
+    status_code = HTTPStatus.PRECONDITION_FAILED
+
+
+class PayloadTooLargeError(ApiError):
+    status_code = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+
+
+class UnsupportedMediaTypeError(ApiError):
+    status_code = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+
+
+class InvalidRecordError(ApiError):
+    status_code = HTTPStatus.UNPROCESSABLE_ENTITY
+
+
+class PreconditionRequiredError(ApiError):
+    status_code = HTTPStatus.PRECONDITION_REQUIRED
 
 
 class NotReadyError(ApiError):
@@ -63,6 +125,7 @@ def problem_response(
     *,
     errors: list[FieldProblem] | None = None,
     headers: Mapping[str, str] | None = None,
+    current_etag: str | None = None,
 ) -> JSONResponse:
     lang = negotiate(request.query_params.get("lang"), request.headers.get("accept-language"))
     title = STATUS_TITLES.get(status)
@@ -73,6 +136,7 @@ def problem_response(
         instance=request.url.path,
         errors=errors,
         request_id=getattr(request.state, "request_id", None),
+        current_etag=current_etag,
     )
     response = JSONResponse(
         problem.model_dump(exclude_none=True),
@@ -84,13 +148,20 @@ def problem_response(
     return response
 
 
-def _pointer(loc: tuple[Any, ...]) -> str:
+def pointer(loc: tuple[Any, ...]) -> str:
     return "#/" + "/".join(str(part).replace("~", "~0").replace("/", "~1") for part in loc)
 
 
 async def _on_api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return problem_response(request, exc.status_code, exc.detail)
+    return problem_response(
+        request,
+        exc.status_code,
+        exc.detail,
+        errors=exc.errors,
+        headers=exc.headers,
+        current_etag=exc.current_etag,
+    )
 
 
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -101,7 +172,7 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [FieldProblem(pointer=_pointer(e["loc"]), detail=e["msg"]) for e in exc.errors()]
+    errors = [FieldProblem(pointer=pointer(e["loc"]), detail=e["msg"]) for e in exc.errors()]
     return problem_response(request, 422, "The request parameters are invalid.", errors=errors)
 
 

@@ -35,6 +35,7 @@ from tests.conftest import POSTGRES_URL, SEED_DIR, _admin_engine
 SUMMARY = "/api/v1/terms/bac-giang-2025-2030"
 LIST = "/api/v1/statistics?limit=20"
 WEAK_ETAG = re.compile(r'^W/"[0-9a-f]{32}"$')
+STRONG_ETAG = re.compile(r'^"\d+\.[0-9a-f]{32}"$')
 DEFAULT_CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300"
 
 
@@ -122,10 +123,20 @@ class Statements:
 
 
 def test_every_read_has_a_weak_etag_and_cache_control(client: TestClient) -> None:
-    for url in (SUMMARY, LIST, f"{LIST}&format=csv", "/api/v1", "/api/v1/documents"):
+    for url in (LIST, f"{LIST}&format=csv", "/api/v1", "/api/v1/documents"):
         response = client.get(url)
         assert response.status_code == 200, url
         assert WEAK_ETAG.match(response.headers["etag"]), url
+        assert response.headers["cache-control"] == DEFAULT_CACHE_CONTROL
+
+
+def test_a_record_has_a_strong_etag_naming_its_revision(client: TestClient) -> None:
+    for url in (SUMMARY, "/api/v1/people/duong-van-thai", "/api/v1/statistics?limit=1"):
+        response = client.get(url)
+        if "?" in url:
+            continue
+        assert STRONG_ETAG.match(response.headers["etag"]), url
+        assert response.headers["etag"].startswith(f'"{response.json()["revision"]}.')
         assert response.headers["cache-control"] == DEFAULT_CACHE_CONTROL
 
 
@@ -204,9 +215,13 @@ def test_health_probes_and_writes_are_not_stored(client: TestClient) -> None:
 
 
 def test_a_request_with_credentials_is_not_given_a_shared_answer(client: TestClient) -> None:
-    response = client.get(SUMMARY, headers={"Authorization": "Bearer x"})
+    response = client.get(LIST, headers={"Authorization": "Bearer x"})
     assert response.headers["cache-control"] == "no-store"
     assert "etag" not in response.headers
+    # An editor reads a record to change it: its strong ETag (its version) is still given.
+    record = client.get(SUMMARY, headers={"Authorization": "Bearer x"})
+    assert record.headers["cache-control"] == "no-store"
+    assert STRONG_ETAG.match(record.headers["etag"])
 
 
 # --- compression ----------------------------------------------------------------------------

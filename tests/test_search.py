@@ -1,6 +1,7 @@
 """GET /api/v1/search: Vietnamese folding, ranking, hit shape, paging and hostile input."""
 
 import unicodedata
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -9,6 +10,14 @@ from sqlmodel import Session
 
 from app.models import Limitation, Person
 from app.text import fold
+
+# Rows written here bypass the write path (the index must follow any writer), so they carry
+# the stamps it would set.
+STAMPS: dict[str, Any] = {
+    "created_at": datetime.now(UTC),
+    "updated_at": datetime.now(UTC),
+    "revision": 1,
+}
 
 URL = "/api/v1/search"
 
@@ -85,8 +94,8 @@ def test_person_whose_name_matches_ranks_above_the_paragraphs_that_mention_it(
 
 
 def test_search_ranks_an_exact_the_above_the(client: TestClient, session: Session) -> None:
-    session.add(Person(id="nguyen-van-the-1", name="Nguyễn Văn Thế"))
-    session.add(Person(id="nguyen-van-the-2", name="Nguyễn Văn Thể"))
+    session.add(Person(id="nguyen-van-the-1", name="Nguyễn Văn Thế", **STAMPS))
+    session.add(Person(id="nguyen-van-the-2", name="Nguyễn Văn Thể", **STAMPS))
     session.flush()
 
     with_hoi = _ids(_search(client, "nguyen van thể"))
@@ -101,13 +110,14 @@ def test_search_ranks_an_exact_the_above_the(client: TestClient, session: Sessio
 def test_tone_exact_match_in_text_outranks_fold_only_match_in_a_name(
     client: TestClient, session: Session
 ) -> None:
-    session.add(Person(id="tran-the", name="Trần Thế"))
+    session.add(Person(id="tran-the", name="Trần Thế", **STAMPS))
     session.add(
         Limitation(
             id="test-limitation-the",
             term_id="bac-giang-2020-2025",
             position=99,
             text="Một số nội dung còn chung chung, chưa cụ thể, khó kiểm tra, giám sát",
+            **STAMPS,
         )
     )
     session.flush()
@@ -122,7 +132,7 @@ def test_tone_exact_match_in_text_outranks_fold_only_match_in_a_name(
 
 
 def test_index_follows_inserts_updates_and_deletes(client: TestClient, session: Session) -> None:
-    person = Person(id="dinh-thi-dao", name="Đinh Thị Đào")
+    person = Person(id="dinh-thi-dao", name="Đinh Thị Đào", **STAMPS)
     session.add(person)
     session.flush()
     assert _ids(_search(client, "dinh thi dao", type="person")) == ["person:dinh-thi-dao"]
@@ -232,7 +242,7 @@ def test_query_of_the_maximum_length_is_answered(client: TestClient) -> None:
 
 
 def test_collection_q_uses_the_search_index(client: TestClient, session: Session) -> None:
-    session.add(Person(id="vo-thi-anh-tuyet", name="Võ Thị Ánh Tuyết"))
+    session.add(Person(id="vo-thi-anh-tuyet", name="Võ Thị Ánh Tuyết", **STAMPS))
     session.flush()
     body = client.get("/api/v1/people", params={"q": "VO THI ANH TUYET"}).json()
     assert [p["id"] for p in body["items"]] == ["vo-thi-anh-tuyet"]

@@ -91,6 +91,14 @@ OrganizationFilter = Annotated[
         description="Only this organization id, e.g. `tinh-uy-bac-giang`.",
     ),
 ]
+PersonFilter = Annotated[
+    str | None,
+    Query(
+        max_length=ID_MAX,
+        pattern=ID_PATTERN,
+        description="Only this person id, e.g. `duong-van-thai`.",
+    ),
+]
 
 TextFilter = Annotated[
     str | None,

@@ -4,8 +4,12 @@ from fastapi import APIRouter
 
 from app.api.responses import COMMON
 from app.api.routes import (
+    areas,
+    changes,
     documents,
     events,
+    imports,
+    memberships,
     organizations,
     people,
     search,
@@ -45,7 +49,11 @@ for path, model, kind, public, singular, plural in TERM_ITEMS:
     )
 api_router.include_router(statistics.router)
 api_router.include_router(people.router)
+api_router.include_router(memberships.router)
+api_router.include_router(areas.router)
 api_router.include_router(organizations.router)
 api_router.include_router(events.router)
 api_router.include_router(documents.router)
 api_router.include_router(search.router)
+api_router.include_router(changes.router)
+api_router.include_router(imports.router)

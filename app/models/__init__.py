@@ -2,6 +2,7 @@
 
 from app.models.base import SubjectKind
 from app.models.documents import Citation, DatasetState, Document
+from app.models.editing import ApiToken, Change, Operation, TokenScope
 from app.models.items import Achievement, Directive, KeyTask, Limitation, Solution, TermItemBase
 from app.models.people import Area, Membership, Organization, Person
 from app.models.statistics import Qualifier, Statistic, StatisticCategory, Unit
@@ -9,7 +10,9 @@ from app.models.terms import Event, EventChair, Term, TermStatus
 
 __all__ = [
     "Achievement",
+    "ApiToken",
     "Area",
+    "Change",
     "Citation",
     "DatasetState",
     "Directive",
@@ -19,6 +22,7 @@ __all__ = [
     "KeyTask",
     "Limitation",
     "Membership",
+    "Operation",
     "Organization",
     "Person",
     "Qualifier",
@@ -29,5 +33,6 @@ __all__ = [
     "Term",
     "TermItemBase",
     "TermStatus",
+    "TokenScope",
     "Unit",
 ]

@@ -1,8 +1,9 @@
 """Shared metadata and the enums stored in tables."""
 
+from datetime import datetime
 from enum import StrEnum
 
-from sqlmodel import SQLModel
+from sqlmodel import Field, SQLModel
 
 # Set before any table is declared so every constraint gets a predictable name in migrations.
 SQLModel.metadata.naming_convention = {
@@ -33,3 +34,17 @@ class SubjectKind(StrEnum):
     limitation = "limitation"
     directive = "directive"
     statistic = "statistic"
+
+
+class Stamps(SQLModel):
+    """When a record was created and last changed, and at which dataset revision.
+
+    Set by the write path (app/editing), never by a client."""
+
+    created_at: datetime = Field(description="When the record was first written (UTC).")
+    updated_at: datetime = Field(description="When the record last changed (UTC).")
+    revision: int = Field(
+        ge=1,
+        description="The dataset revision of the record's last change; the version its strong "
+        "ETag names.",
+    )

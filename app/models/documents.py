@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.models.base import ID_MAX, SubjectKind
+from app.models.base import ID_MAX, Stamps, SubjectKind
 
 
 class DocumentBase(SQLModel):
@@ -28,7 +28,7 @@ class DocumentBase(SQLModel):
     language: str = Field(default="vi", max_length=10)
 
 
-class Document(DocumentBase, table=True):
+class Document(DocumentBase, Stamps, table=True):
     id: str = Field(primary_key=True, max_length=ID_MAX)
     text: str = Field(sa_type=Text)
     sha256: str = Field(max_length=64)

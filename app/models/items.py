@@ -7,7 +7,7 @@ each is its own table and resource because clients ask for them separately.
 from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.models.base import ID_MAX
+from app.models.base import ID_MAX, Stamps
 
 
 class TermItemBase(SQLModel):
@@ -16,7 +16,7 @@ class TermItemBase(SQLModel):
     text: str = Field(sa_type=Text, description="Text as printed.")
 
 
-class KeyTask(TermItemBase, table=True):
+class KeyTask(TermItemBase, Stamps, table=True):
     """A key task (nhiệm vụ trọng tâm)."""
 
     __tablename__ = "key_task"
@@ -24,21 +24,21 @@ class KeyTask(TermItemBase, table=True):
     id: str = Field(primary_key=True, max_length=ID_MAX)
 
 
-class Solution(TermItemBase, table=True):
+class Solution(TermItemBase, Stamps, table=True):
     """A breakthrough solution (giải pháp đột phá)."""
 
     __table_args__ = (UniqueConstraint("term_id", "position"),)
     id: str = Field(primary_key=True, max_length=ID_MAX)
 
 
-class Achievement(TermItemBase, table=True):
+class Achievement(TermItemBase, Stamps, table=True):
     """A result the review credits (kết quả đạt được)."""
 
     __table_args__ = (UniqueConstraint("term_id", "position"),)
     id: str = Field(primary_key=True, max_length=ID_MAX)
 
 
-class Limitation(TermItemBase, table=True):
+class Limitation(TermItemBase, Stamps, table=True):
     """A limitation or shortcoming the review found (hạn chế, tồn tại)."""
 
     __table_args__ = (UniqueConstraint("term_id", "position"),)
@@ -57,7 +57,7 @@ class DirectiveBase(TermItemBase):
     )
 
 
-class Directive(DirectiveBase, table=True):
+class Directive(DirectiveBase, Stamps, table=True):
     """What the leadership asked units to do (chỉ đạo)."""
 
     __table_args__ = (UniqueConstraint("term_id", "position"),)

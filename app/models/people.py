@@ -2,7 +2,7 @@
 
 from sqlmodel import Field, SQLModel
 
-from app.models.base import ID_MAX
+from app.models.base import ID_MAX, Stamps
 
 
 class AreaBase(SQLModel):
@@ -10,7 +10,7 @@ class AreaBase(SQLModel):
     classification: str = Field(max_length=50, description="Kind of area, e.g. 'province'.")
 
 
-class Area(AreaBase, table=True):
+class Area(AreaBase, Stamps, table=True):
     id: str = Field(primary_key=True, max_length=ID_MAX)
 
 
@@ -23,7 +23,7 @@ class OrganizationBase(SQLModel):
     area_id: str | None = Field(default=None, foreign_key="area.id", max_length=ID_MAX)
 
 
-class Organization(OrganizationBase, table=True):
+class Organization(OrganizationBase, Stamps, table=True):
     id: str = Field(primary_key=True, max_length=ID_MAX)
 
 
@@ -31,7 +31,7 @@ class PersonBase(SQLModel):
     name: str = Field(max_length=200, description="Full name as printed, e.g. 'Dương Văn Thái'.")
 
 
-class Person(PersonBase, table=True):
+class Person(PersonBase, Stamps, table=True):
     id: str = Field(primary_key=True, max_length=ID_MAX)
 
 
@@ -42,6 +42,6 @@ class MembershipBase(SQLModel):
     role_en: str = Field(max_length=200, description="English rendering of the post.")
 
 
-class Membership(MembershipBase, table=True):
+class Membership(MembershipBase, Stamps, table=True):
     id: str = Field(primary_key=True, max_length=ID_MAX)
     position: int = Field(ge=1, description="Order of the post among the person's posts.")

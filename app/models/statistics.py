@@ -5,7 +5,7 @@ from enum import StrEnum
 from sqlalchemy import Index, String
 from sqlmodel import Field, SQLModel
 
-from app.models.base import ID_MAX
+from app.models.base import ID_MAX, Stamps
 
 
 class StatisticCategory(StrEnum):
@@ -58,7 +58,7 @@ class StatisticBase(SQLModel):
     )
 
 
-class Statistic(StatisticBase, table=True):
+class Statistic(StatisticBase, Stamps, table=True):
     # The list's order, so a page is read from the index instead of sorting the whole table.
     __table_args__ = (Index("ix_statistic_position_id", "position", "id"),)
     id: str = Field(primary_key=True, max_length=ID_MAX)

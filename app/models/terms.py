@@ -5,7 +5,7 @@ from enum import StrEnum
 from sqlalchemy import String, Text
 from sqlmodel import Field, SQLModel
 
-from app.models.base import ID_MAX
+from app.models.base import ID_MAX, Stamps
 
 
 class TermStatus(StrEnum):
@@ -27,7 +27,7 @@ class TermBase(SQLModel):
     )
 
 
-class Term(TermBase, table=True):
+class Term(TermBase, Stamps, table=True):
     id: str = Field(primary_key=True, max_length=ID_MAX)
 
 
@@ -57,7 +57,7 @@ class EventBase(SQLModel):
     )
 
 
-class Event(EventBase, table=True):
+class Event(EventBase, Stamps, table=True):
     id: str = Field(primary_key=True, max_length=ID_MAX)
 
 

@@ -1,6 +1,7 @@
 """People with their posts, organizations with their members, areas."""
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 from sqlalchemy import Select, func
 from sqlmodel import Session, col, select
@@ -10,6 +11,7 @@ from app.queries.citations import Cited, sources_for
 from app.schemas.people import (
     AreaPublic,
     MemberPublic,
+    MembershipPublic,
     OrganizationPublic,
     PersonPublic,
     PostPublic,
@@ -53,8 +55,8 @@ def build_people(people: list[Person], rows: list[PostRow], cited: Cited) -> lis
             )
         )
     return [
-        PersonPublic(
-            id=p.id, name=p.name, posts=posts[p.id], sources=cited[(SubjectKind.person, p.id)]
+        PersonPublic.model_validate(
+            p, update={"posts": posts[p.id], "sources": cited[(SubjectKind.person, p.id)]}
         )
         for p in people
     ]
@@ -142,3 +144,59 @@ def get_area(session: Session, area_id: str) -> AreaPublic | None:
 
 def build_area(area: Area, cited: Cited) -> AreaPublic:
     return AreaPublic.model_validate(area, update={"sources": cited[(SubjectKind.area, area.id)]})
+
+
+def get_membership(session: Session, membership_id: str) -> MembershipPublic | None:
+    row = session.exec(
+        select(Membership, Person.name, Organization.name)
+        .join(Person, col(Person.id) == Membership.person_id)
+        .join(Organization, col(Organization.id) == Membership.organization_id)
+        .where(Membership.id == membership_id)
+    ).first()
+    if row is None:
+        return None
+    return memberships_public(session, [row])[0]
+
+
+def memberships_public(
+    session: Session, rows: Sequence[tuple[Membership, str, str]]
+) -> list[MembershipPublic]:
+    cited = sources_for(session, {SubjectKind.membership: [m.id for m, _p, _o in rows]})
+    return [
+        MembershipPublic.model_validate(
+            m,
+            update={
+                "person_name": person_name,
+                "organization_name": organization_name,
+                "sources": cited[(SubjectKind.membership, m.id)],
+            },
+        )
+        for m, person_name, organization_name in rows
+    ]
+
+
+def list_memberships(
+    session: Session, *, organization_id: str | None, person_id: str | None, limit: int, offset: int
+) -> tuple[list[MembershipPublic], int]:
+    statement = (
+        select(Membership, Person.name, Organization.name)
+        .join(Person, col(Person.id) == Membership.person_id)
+        .join(Organization, col(Organization.id) == Membership.organization_id)
+    )
+    if organization_id is not None:
+        statement = statement.where(Membership.organization_id == organization_id)
+    if person_id is not None:
+        statement = statement.where(Membership.person_id == person_id)
+    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    ordered = statement.order_by(
+        col(Membership.person_id), col(Membership.position), col(Membership.id)
+    )
+    rows = session.exec(ordered.limit(limit).offset(offset)).all()
+    return memberships_public(session, list(rows)), total
+
+
+def list_areas(session: Session, *, limit: int, offset: int) -> tuple[list[AreaPublic], int]:
+    total = session.exec(select(func.count()).select_from(Area)).one()
+    areas = list(session.exec(select(Area).order_by(col(Area.id)).limit(limit).offset(offset)))
+    cited = sources_for(session, {SubjectKind.area: [a.id for a in areas]})
+    return [build_area(a, cited) for a in areas], total

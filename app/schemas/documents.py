@@ -4,12 +4,13 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field, computed_field
 
+from app.models.base import Stamps
 from app.models.documents import DocumentBase
 from app.models.terms import EventBase
 from app.schemas.common import Source
 
 
-class DocumentPublic(DocumentBase):
+class DocumentPublic(DocumentBase, Stamps):
     """A source article. Its full text is at `/api/v1/documents/{id}/text`."""
 
     id: str = Field(examples=["ttxvn-bac-giang-xay-dung-dang"])
@@ -23,7 +24,7 @@ class PersonRef(BaseModel):
     name: str
 
 
-class EventPublic(EventBase):
+class EventPublic(EventBase, Stamps):
     """The conference; its date is as printed, and the year is null when not stated."""
 
     id: str = Field(examples=["bac-giang-hoi-nghi-tong-ket-xay-dung-dang-2020-2025"])

@@ -2,11 +2,12 @@
 
 from pydantic import Field
 
+from app.models.base import Stamps
 from app.models.items import DirectiveBase, TermItemBase
 from app.schemas.common import Source
 
 
-class TermItemPublic(TermItemBase):
+class TermItemPublic(TermItemBase, Stamps):
     id: str = Field(examples=["bac-giang-2025-2030-task-1"])
     sources: list[Source]
 
@@ -27,7 +28,7 @@ class LimitationPublic(TermItemPublic):
     """A limitation or shortcoming the review found (hạn chế, tồn tại)."""
 
 
-class DirectivePublic(DirectiveBase):
+class DirectivePublic(DirectiveBase, Stamps):
     """What the leadership asked units to do (chỉ đạo)."""
 
     id: str = Field(examples=["bac-giang-2020-2025-directive-1"])

@@ -2,16 +2,17 @@
 
 from pydantic import BaseModel, Field
 
+from app.models.base import Stamps
 from app.models.people import AreaBase, MembershipBase, OrganizationBase, PersonBase
 from app.schemas.common import Source
 
 
-class AreaPublic(AreaBase):
+class AreaPublic(AreaBase, Stamps):
     id: str = Field(examples=["bac-giang"])
     sources: list[Source]
 
 
-class PostPublic(MembershipBase):
+class PostPublic(MembershipBase, Stamps):
     """A post held by a person in an organization."""
 
     id: str = Field(examples=["le-anh-duong-chu-tich-ubnd-tinh"])
@@ -19,7 +20,7 @@ class PostPublic(MembershipBase):
     sources: list[Source]
 
 
-class PersonPublic(PersonBase):
+class PersonPublic(PersonBase, Stamps):
     """A named person and every post the source gives them, in the source's order."""
 
     id: str = Field(examples=["le-anh-duong"])
@@ -27,7 +28,7 @@ class PersonPublic(PersonBase):
     sources: list[Source]
 
 
-class MemberPublic(MembershipBase):
+class MemberPublic(MembershipBase, Stamps):
     """A person holding a post in the organization."""
 
     id: str = Field(examples=["duong-van-thai-bi-thu-tinh-uy"])
@@ -35,7 +36,7 @@ class MemberPublic(MembershipBase):
     sources: list[Source]
 
 
-class OrganizationPublic(OrganizationBase):
+class OrganizationPublic(OrganizationBase, Stamps):
     """An organization and the posts held in it."""
 
     id: str = Field(examples=["tinh-uy-bac-giang"])
@@ -46,3 +47,13 @@ class OrganizationPublic(OrganizationBase):
 class OrganizationRef(BaseModel):
     id: str
     name: str
+
+
+class MembershipPublic(MembershipBase, Stamps):
+    """A post: a person holding a role in an organization, in the person's order of posts."""
+
+    id: str = Field(examples=["le-anh-duong-chu-tich-ubnd-tinh"])
+    position: int = Field(description="Order of the post among the person's posts.")
+    person_name: str = Field(examples=["Lê Ánh Dương"])
+    organization_name: str = Field(examples=["UBND tỉnh Bắc Giang"])
+    sources: list[Source]

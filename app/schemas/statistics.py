@@ -2,11 +2,12 @@
 
 from pydantic import Field, field_serializer
 
+from app.models.base import Stamps
 from app.models.statistics import StatisticBase
 from app.schemas.common import Source
 
 
-class StatisticPublic(StatisticBase):
+class StatisticPublic(StatisticBase, Stamps):
     """A figure with how the source qualifies it, its unit, its period and its quote."""
 
     id: str = Field(examples=["bac-giang-party-members-admitted-2020-2023"])

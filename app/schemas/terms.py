@@ -4,6 +4,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from app.models.base import Stamps
 from app.models.statistics import StatisticCategory
 from app.models.terms import TermBase
 from app.schemas.common import Source
@@ -19,7 +20,7 @@ from app.schemas.people import AreaPublic, OrganizationRef, PersonPublic
 from app.schemas.statistics import StatisticPublic
 
 
-class TermPublic(TermBase):
+class TermPublic(TermBase, Stamps):
     """A congress term (nhiệm kỳ) of an organization."""
 
     id: str = Field(examples=["bac-giang-2025-2030"])

@@ -66,6 +66,15 @@ REFERENCES = {
 }
 
 ORDERED_PER_TERM = {"key_tasks", "solutions", "achievements", "limitations", "directives"}
+# Fields of a seed record that are not columns of its table (a document's `file` is neither
+# and is dropped; its `text` is the column, read from the file or given inline).
+NOT_COLUMNS = frozenset(("sources", "chair_ids"))
+# Seed list -> the column whose value scopes `position` ("" for one order over the whole list).
+POSITION_SCOPES = {
+    **dict.fromkeys(ORDERED_PER_TERM, "term_id"),
+    "memberships": "person_id",
+    "statistics": "",
+}
 
 
 @dataclass(frozen=True)
@@ -118,9 +127,26 @@ def read_dataset(paths: list[Path]) -> Dataset:
     parsed = [p for p in (_parse(path, problems) for path in paths) if p is not None]
     if problems:
         raise SeedError(problems)
+    return build_dataset(parsed)
+
+
+def build_dataset(
+    parsed: "list[_Parsed]",
+    *,
+    known: dict[str, set[str]] | None = None,
+    known_texts: dict[str, str] | None = None,
+    inline_only: bool = False,
+) -> Dataset:
+    """Checks references and locates quotes. `known` are ids already in the database (by seed
+    list name) that records may refer to; `known_texts` the texts of its documents, which
+    quotes may cite. `inline_only` refuses `file =` (a request must not name server paths)."""
+    problems: list[SeedProblem] = []
     records = _index(parsed, problems)
+    for kind, ids in (known or {}).items():
+        records.setdefault(kind, set()).update(ids)
     _check_references(parsed, records, problems)
-    texts = _read_documents(parsed, problems)
+    texts = dict(known_texts or {})
+    texts.update(_read_documents(parsed, problems, inline_only=inline_only))
     if problems:
         raise SeedError(problems)
     dataset = _build_rows(parsed, texts, problems)
@@ -135,6 +161,11 @@ def _parse(path: Path, problems: list[SeedProblem]) -> _Parsed | None:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         problems.append(SeedProblem(str(path), "-", "-", f"cannot read TOML: {exc}"))
         return None
+    return parse_raw(path, raw, problems)
+
+
+def parse_raw(path: Path, raw: dict[str, Any], problems: list[SeedProblem]) -> _Parsed | None:
+    """Validates one file's parsed content; `path` names it in problems and anchors `file =`."""
     try:
         return _Parsed(path, raw, SeedFile.model_validate(raw))
     except ValidationError as exc:
@@ -211,18 +242,29 @@ def _check_references(
                     )
 
 
-def _read_documents(parsed: list[_Parsed], problems: list[SeedProblem]) -> dict[str, str]:
+def _read_documents(
+    parsed: list[_Parsed], problems: list[SeedProblem], *, inline_only: bool
+) -> dict[str, str]:
     texts: dict[str, str] = {}
     for item in parsed:
         for index, document in enumerate(item.seed.documents):
-            path = item.path.parent / document.file
+            name = _record_name("documents", index, document)
+            if document.text is not None:
+                texts[document.id] = unicodedata.normalize("NFC", document.text)
+                continue
+            if inline_only:
+                problems.append(
+                    SeedProblem(str(item.path), name, "file", "give the text inline as `text`")
+                )
+                continue
+            path = item.path.parent / str(document.file)
             try:
                 texts[document.id] = unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError) as exc:
                 problems.append(
                     SeedProblem(
                         str(item.path),
-                        _record_name("documents", index, document),
+                        name,
                         "file",
                         f"cannot read {path}: {exc.__class__.__name__}",
                     )
@@ -240,30 +282,30 @@ def _build_rows(
         default_document = item.seed.documents[0].id if len(item.seed.documents) == 1 else None
         for kind, (_model, subject_kind) in KINDS.items():
             for index, record in enumerate(getattr(item.seed, kind)):
-                row = record.model_dump(mode="json", exclude={"sources", "file", "chair_ids"})
-                if kind in ORDERED_PER_TERM:
-                    positions[(kind, row["term_id"])] += 1
-                    row["position"] = positions[(kind, row["term_id"])]
-                elif kind == "memberships":
-                    positions[(kind, row["person_id"])] += 1
-                    row["position"] = positions[(kind, row["person_id"])]
-                elif kind == "statistics":
-                    positions[(kind, "")] += 1
-                    row["position"] = positions[(kind, "")]
+                row = record.model_dump(mode="json", exclude=NOT_COLUMNS)
+                scope = POSITION_SCOPES.get(kind)
+                if scope is not None:
+                    counter = (kind, row[scope] if scope else "")
+                    given = row.pop("position")
+                    positions[counter] = given or positions[counter] + 1
+                    row["position"] = positions[counter]
                 elif kind == "documents":
+                    del row["file"]
                     row["text"] = texts[record.id]
                     row["sha256"] = hashlib.sha256(texts[record.id].encode()).hexdigest()
                 dataset.rows[kind].append(row)
                 name = _record_name(kind, index, record)
                 for position, source in enumerate(record.sources, start=1):
-                    document_id = source.document_id or default_document
+                    document_id = source.document or (
+                        record.id if kind == "documents" else default_document
+                    )
                     where = f"sources[{position - 1}]"
                     if document_id is None or document_id not in locators:
                         problems.append(
                             SeedProblem(
                                 str(item.path),
                                 name,
-                                f"{where}.document_id",
+                                f"{where}.document",
                                 "unknown document"
                                 if document_id
                                 else "required: the file has several documents",

@@ -1,10 +1,11 @@
 """The seed file format: one TOML file per source, one array of tables per kind of record.
 
-Records reuse the table classes' base fields, so a constraint is declared once for both.
-Positions are not written in the file: a record's order within its term is its order in the file.
+Records reuse the table classes' base fields, so a constraint is declared once for both. The same
+models are the bodies of the write API (app/editing), so a record has one shape everywhere.
+A record's order among its siblings is its order in the file, unless it gives a `position`.
 """
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import SQLModel
 
 from app.models.base import ID_MAX, ID_PATTERN
@@ -22,8 +23,12 @@ class SourceSeed(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     quote: str = Field(min_length=1, max_length=5000)
-    document_id: str | None = Field(
-        default=None, description="Defaults to the file's document when it has exactly one."
+    document: str | None = Field(
+        default=None,
+        pattern=ID_PATTERN,
+        max_length=ID_MAX,
+        description="Id of the quoted document. In a seed file it defaults to the file's "
+        "document when there is exactly one; a document's own sources default to itself.",
     )
     occurrence: int | None = Field(
         default=None, ge=1, description="Which match to cite when the quote occurs more than once."
@@ -37,8 +42,35 @@ class SeedRecord(SQLModel):
     sources: list[SourceSeed] = Field(min_length=1)
 
 
+class Positioned(SeedRecord):
+    position: int | None = Field(
+        default=None,
+        ge=1,
+        le=1_000_000,
+        description="Order among its siblings; by default the order of the file, or after the "
+        "last one when created over HTTP.",
+    )
+
+
 class DocumentSeed(DocumentBase, SeedRecord):
-    file: str = Field(description="Path of the text, relative to the seed file.")
+    file: str | None = Field(
+        default=None,
+        max_length=500,
+        description="Seed files only: path of the text, relative to the seed file.",
+    )
+    text: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=2_000_000,
+        description="The full text, inline (how it comes over HTTP). It cannot change once "
+        "created: a corrected text is a new document.",
+    )
+
+    @model_validator(mode="after")
+    def _one_text(self) -> "DocumentSeed":
+        if (self.file is None) == (self.text is None):
+            raise ValueError("give the text exactly once: `text` inline, or `file` in a seed file")
+        return self
 
 
 class AreaSeed(AreaBase, SeedRecord):
@@ -53,7 +85,7 @@ class PersonSeed(PersonBase, SeedRecord):
     pass
 
 
-class MembershipSeed(MembershipBase, SeedRecord):
+class MembershipSeed(MembershipBase, Positioned):
     pass
 
 
@@ -62,20 +94,22 @@ class TermSeed(TermBase, SeedRecord):
 
 
 class EventSeed(EventBase, SeedRecord):
-    chair_ids: list[str] = Field(default_factory=list, description="Chairs, in the source's order.")
+    chair_ids: list[str] = Field(
+        default_factory=list, max_length=100, description="Chairs, in the source's order."
+    )
 
 
-class TermItemSeed(SeedRecord):
-    term_id: str
-    text: str = Field(min_length=1)
+class TermItemSeed(Positioned):
+    term_id: str = Id
+    text: str = Field(min_length=1, max_length=20_000)
 
 
 class DirectiveSeed(TermItemSeed):
-    issuer_id: str | None = None
-    addressees: str | None = None
+    issuer_id: str | None = Field(default=None, pattern=ID_PATTERN, max_length=ID_MAX)
+    addressees: str | None = Field(default=None, max_length=500)
 
 
-class StatisticSeed(StatisticBase, SeedRecord):
+class StatisticSeed(StatisticBase, Positioned):
     label_vi: str = Field(min_length=1, max_length=300)
     label_en: str = Field(min_length=1, max_length=300)
 

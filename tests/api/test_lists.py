@@ -101,5 +101,7 @@ def test_csv_bom_only_when_asked(client: TestClient) -> None:
 
 def test_csv_of_an_empty_page_still_has_the_header(client: TestClient) -> None:
     response = client.get("/api/v1/tasks", params={"format": "csv", "offset": 100})
-    assert response.text.splitlines()[0].startswith("term_id,position,text,id")
+    assert response.text.splitlines()[0].startswith(
+        "created_at,updated_at,revision,term_id,position,text,id"
+    )
     assert len(response.text.splitlines()) == 1

@@ -1,15 +1,19 @@
 from fastapi import APIRouter, Request, Response
 
 from app.api.deps import FormatDep, IdPath, PageDep
+from app.api.etags import record_response
 from app.api.rendering import list_response
-from app.api.responses import LIST_RESPONSES, NOT_FOUND
+from app.api.responses import GONE, LIST_RESPONSES
+from app.api.writes import add_write_routes
 from app.db import SessionDep
-from app.problems import NotFoundError
+from app.editing.commands import missing
+from app.editing.kinds import BY_COLLECTION
 from app.queries.documents import get_document, get_document_text, list_documents
 from app.schemas.common import Page
 from app.schemas.documents import DocumentPublic
 
 router = APIRouter(prefix="/documents", tags=["documents"])
+KIND = BY_COLLECTION["documents"]
 
 
 @router.get(
@@ -33,14 +37,14 @@ def list_documents_handler(
     summary="Get one source document",
     operation_id="get_document",
     response_model=DocumentPublic,
-    responses=NOT_FOUND,
+    responses=GONE,
 )
-def get_document_handler(document_id: IdPath, session: SessionDep) -> DocumentPublic:
+def get_document_handler(document_id: IdPath, session: SessionDep) -> Response:
     """One source article: title, section, dateline as printed, publisher, author, photo credit."""
     document = get_document(session, document_id)
     if document is None:
-        raise NotFoundError(f"No document with id '{document_id}'.")
-    return document
+        raise missing(session, KIND, document_id)
+    return record_response(document)
 
 
 @router.get(
@@ -53,7 +57,7 @@ def get_document_handler(document_id: IdPath, session: SessionDep) -> DocumentPu
             "description": "The text, NFC.",
             "content": {"text/plain": {"schema": {"type": "string"}}},
         },
-        **NOT_FOUND,
+        **GONE,
     },
 )
 def get_document_text_handler(document_id: IdPath, session: SessionDep) -> Response:
@@ -61,5 +65,10 @@ def get_document_text_handler(document_id: IdPath, session: SessionDep) -> Respo
     code-point offsets into this text: `text[start:end] == quote`."""
     text = get_document_text(session, document_id)
     if text is None:
-        raise NotFoundError(f"No document with id '{document_id}'.")
+        raise missing(session, KIND, document_id)
     return Response(text, media_type="text/plain; charset=utf-8")
+
+
+add_write_routes(
+    router, KIND, lambda s, i, _lang: get_document(s, i), DocumentPublic, id_name="document_id"
+)

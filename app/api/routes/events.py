@@ -1,15 +1,19 @@
 from fastapi import APIRouter, Request, Response
 
 from app.api.deps import FormatDep, IdPath, PageDep, TermFilter
+from app.api.etags import record_response
 from app.api.rendering import list_response
-from app.api.responses import LIST_RESPONSES, NOT_FOUND
+from app.api.responses import GONE, LIST_RESPONSES
+from app.api.writes import add_write_routes
 from app.db import SessionDep
-from app.problems import NotFoundError
+from app.editing.commands import missing
+from app.editing.kinds import BY_COLLECTION
 from app.queries.documents import get_event, list_events
 from app.schemas.common import Page
 from app.schemas.documents import EventPublic
 
 router = APIRouter(prefix="/events", tags=["events"])
+KIND = BY_COLLECTION["events"]
 
 
 @router.get(
@@ -34,11 +38,14 @@ def list_events_handler(
     summary="Get one event",
     operation_id="get_event",
     response_model=EventPublic,
-    responses=NOT_FOUND,
+    responses=GONE,
 )
-def get_event_handler(event_id: IdPath, session: SessionDep) -> EventPublic:
+def get_event_handler(event_id: IdPath, session: SessionDep) -> Response:
     """One conference: organizer, chairs in order, the date as printed, and its quotes."""
     event = get_event(session, event_id)
     if event is None:
-        raise NotFoundError(f"No event with id '{event_id}'.")
-    return event
+        raise missing(session, KIND, event_id)
+    return record_response(event)
+
+
+add_write_routes(router, KIND, lambda s, i, _lang: get_event(s, i), EventPublic, id_name="event_id")

@@ -3,15 +3,19 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from app.api.deps import FormatDep, IdPath, PageDep
+from app.api.etags import record_response
 from app.api.rendering import list_response
-from app.api.responses import LIST_RESPONSES, NOT_FOUND
+from app.api.responses import GONE, LIST_RESPONSES
+from app.api.writes import add_write_routes
 from app.db import SessionDep
-from app.problems import NotFoundError
+from app.editing.commands import missing
+from app.editing.kinds import BY_COLLECTION
 from app.queries.people import get_organization, list_organizations
 from app.schemas.common import Page
 from app.schemas.people import OrganizationPublic
 
 router = APIRouter(prefix="/organizations", tags=["organizations"])
+KIND = BY_COLLECTION["organizations"]
 
 
 @router.get(
@@ -49,11 +53,20 @@ def list_organizations_handler(
     summary="Get one organization",
     operation_id="get_organization",
     response_model=OrganizationPublic,
-    responses=NOT_FOUND,
+    responses=GONE,
 )
-def get_organization_handler(organization_id: IdPath, session: SessionDep) -> OrganizationPublic:
+def get_organization_handler(organization_id: IdPath, session: SessionDep) -> Response:
     """One organization with its parent, its area and the posts held in it."""
     organization = get_organization(session, organization_id)
     if organization is None:
-        raise NotFoundError(f"No organization with id '{organization_id}'.")
-    return organization
+        raise missing(session, KIND, organization_id)
+    return record_response(organization)
+
+
+add_write_routes(
+    router,
+    KIND,
+    lambda s, i, _lang: get_organization(s, i),
+    OrganizationPublic,
+    id_name="organization_id",
+)

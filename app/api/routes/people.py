@@ -1,17 +1,21 @@
 from fastapi import APIRouter, Request, Response
 
 from app.api.deps import FormatDep, IdPath, OrganizationFilter, PageDep, TextFilter
+from app.api.etags import record_response
 from app.api.rendering import list_response
-from app.api.responses import LIST_RESPONSES, NOT_FOUND
+from app.api.responses import GONE, LIST_RESPONSES
+from app.api.writes import add_write_routes
 from app.db import SessionDep
+from app.editing.commands import missing
+from app.editing.kinds import BY_COLLECTION
 from app.models import SubjectKind
-from app.problems import NotFoundError
 from app.queries.people import get_person, list_people
 from app.queries.text_match import matching_ids
 from app.schemas.common import Page
 from app.schemas.people import PersonPublic
 
 router = APIRouter(prefix="/people", tags=["people"])
+KIND = BY_COLLECTION["people"]
 
 
 @router.get(
@@ -48,11 +52,16 @@ def list_people_handler(
     summary="Get one person",
     operation_id="get_person",
     response_model=PersonPublic,
-    responses=NOT_FOUND,
+    responses=GONE,
 )
-def get_person_handler(person_id: IdPath, session: SessionDep) -> PersonPublic:
+def get_person_handler(person_id: IdPath, session: SessionDep) -> Response:
     """One person with every post held and the organization of each, with their quotes."""
     person = get_person(session, person_id)
     if person is None:
-        raise NotFoundError(f"No person with id '{person_id}'.")
-    return person
+        raise missing(session, KIND, person_id)
+    return record_response(person)
+
+
+add_write_routes(
+    router, KIND, lambda s, i, _lang: get_person(s, i), PersonPublic, id_name="person_id"
+)

@@ -3,17 +3,21 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from app.api.deps import FormatDep, IdPath, LangDep, PageDep, TermFilter
+from app.api.etags import record_response
 from app.api.rendering import list_response
-from app.api.responses import LIST_RESPONSES, NOT_FOUND
+from app.api.responses import GONE, LIST_RESPONSES
+from app.api.writes import add_write_routes
 from app.db import SessionDep
+from app.editing.commands import missing
+from app.editing.kinds import BY_COLLECTION
 from app.models import StatisticCategory
 from app.models.base import ID_PATTERN
-from app.problems import NotFoundError
 from app.queries.statistics import get_statistic, list_statistics
 from app.schemas.common import Page
 from app.schemas.statistics import StatisticPublic
 
 router = APIRouter(prefix="/statistics", tags=["statistics"])
+KIND = BY_COLLECTION["statistics"]
 
 
 @router.get(
@@ -64,13 +68,14 @@ def list_statistics_handler(
     summary="Get one statistic",
     operation_id="get_statistic",
     response_model=StatisticPublic,
-    responses=NOT_FOUND,
+    responses=GONE,
 )
-def get_statistic_handler(
-    statistic_id: IdPath, session: SessionDep, lang: LangDep
-) -> StatisticPublic:
+def get_statistic_handler(statistic_id: IdPath, session: SessionDep, lang: LangDep) -> Response:
     """One statistic with its qualifier, unit, period, label and quote."""
     statistic = get_statistic(session, statistic_id, lang)
     if statistic is None:
-        raise NotFoundError(f"No statistic with id '{statistic_id}'.")
-    return statistic
+        raise missing(session, KIND, statistic_id)
+    return record_response(statistic)
+
+
+add_write_routes(router, KIND, get_statistic, StatisticPublic, id_name="statistic_id")

@@ -7,13 +7,18 @@ same routes; one function builds each router so their behaviour cannot drift apa
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from sqlmodel import Session
 
 from app.api.deps import FormatDep, IdPath, PageDep, TermFilter, TextFilter
+from app.api.etags import record_response
 from app.api.rendering import list_response
-from app.api.responses import LIST_RESPONSES, NOT_FOUND
+from app.api.responses import GONE, LIST_RESPONSES
+from app.api.writes import add_write_routes
 from app.db import SessionDep
+from app.editing.commands import missing
+from app.editing.kinds import BY_SUBJECT
+from app.i18n import Lang
 from app.models import SubjectKind, TermItemBase
-from app.problems import NotFoundError
 from app.queries.citations import sources_for
 from app.queries.items import get_item, list_items
 from app.queries.terms import item_public
@@ -68,11 +73,17 @@ def term_item_router(
         responses=LIST_RESPONSES,
     )
 
-    def detail_handler(item_id: IdPath, session: SessionDep) -> Any:
+    def detail(session: Session, item_id: str, _lang: Lang) -> Any:
         item = get_item(session, model, item_id)
         if item is None:
-            raise NotFoundError(f"No {singular} with id '{item_id}'.")
+            return None
         return item_public(public, item, kind, sources_for(session, {kind: [item_id]}))
+
+    def detail_handler(item_id: IdPath, session: SessionDep) -> Response:
+        found = detail(session, item_id, Lang.vi)
+        if found is None:
+            raise missing(session, BY_SUBJECT[kind], item_id)
+        return record_response(found)
 
     detail_handler.__doc__ = f"One {singular}, with the quotes it comes from."
     router.add_api_route(
@@ -82,6 +93,7 @@ def term_item_router(
         summary=f"Get one {singular}",
         operation_id=f"get_{path}_item",
         response_model=public,
-        responses=NOT_FOUND,
+        responses=GONE,
     )
+    add_write_routes(router, BY_SUBJECT[kind], detail, public, id_name="item_id")
     return router

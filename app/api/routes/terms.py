@@ -6,17 +6,21 @@ from fastapi.exceptions import RequestValidationError
 
 from app.api.credits import credits_for
 from app.api.deps import FormatDep, IdPath, LangDep, OrganizationFilter, PageDep
+from app.api.etags import record_response
 from app.api.rendering import list_response, public_base_url
-from app.api.responses import LIST_RESPONSES, NOT_FOUND
+from app.api.responses import GONE, LIST_RESPONSES
+from app.api.writes import add_write_routes
 from app.cards import text
 from app.db import SessionDep
+from app.editing.commands import missing
+from app.editing.kinds import BY_COLLECTION
 from app.jsonld import JSONLD_MEDIA_TYPE, Urls, term_graph
-from app.problems import NotFoundError
 from app.queries.terms import list_terms, term_summary
 from app.schemas.common import Page
 from app.schemas.terms import SummarySection, TermPublic, TermSummary
 
 router = APIRouter(prefix="/terms", tags=["terms"])
+KIND = BY_COLLECTION["terms"]
 
 SECTIONS = [s.value for s in SummarySection]
 IncludeQuery = Annotated[
@@ -84,7 +88,7 @@ def list_terms_handler(
             "`Accept: application/ld+json`.",
             "content": {JSONLD_MEDIA_TYPE: {"schema": {"type": "object"}}},
         },
-        **NOT_FOUND,
+        **GONE,
     },
 )
 def get_term_summary(
@@ -112,9 +116,9 @@ def get_term_summary(
     asked = sections | {SummarySection.documents} if as_jsonld else sections
     summary = term_summary(session, term_id, asked, lang)
     if summary is None:
-        raise NotFoundError(f"No term with id '{term_id}'.")
+        raise missing(session, KIND, term_id)
     if not as_jsonld:
-        return summary
+        return record_response(summary, exclude_unset=True)
     sources = [s for document in summary.documents or [] for s in document.sources]
     names = {section.value: text(section.value, lang) for section in _LIST_SECTIONS}
     graph = term_graph(
@@ -131,3 +135,13 @@ _LIST_SECTIONS = [
     SummarySection.directives,
     SummarySection.statistics,
 ]
+
+
+add_write_routes(
+    router,
+    KIND,
+    lambda s, i, lang: term_summary(s, i, set(SummarySection), lang),
+    TermSummary,
+    id_name="term_id",
+    exclude_unset=True,
+)

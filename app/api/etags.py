@@ -1,0 +1,74 @@
+"""Strong ETags of records, and the If-Match preconditions of writes.
+
+A record's detail (and a write's answer) carries `ETag: "<revision>.<digest>"`: `revision` is
+the dataset revision of the record's last change, its version; `digest` is a hash of the body,
+so the tag also changes when what the body shows of other records changes (a person's posts)
+and differs between languages. `If-Match` compares only the version, so a tag read in any
+language, from any representation of the record, is accepted until the record changes.
+
+Compression: a compressed body is a different representation, so the response cache appends
+the coding (`"7.ab…-br"`, `"7.ab…-gzip"`), as RFC 9110 wants of strong validators. `If-Match`
+and `If-None-Match` accept the tag of any coding. Lists and other reads keep weak tags (W/).
+"""
+
+import hashlib
+import re
+from typing import Annotated, Any
+
+from fastapi import Header, Response
+from pydantic import BaseModel
+
+from app.editing.commands import IfMatch
+from app.problems import PreconditionRequiredError
+
+JSON_MEDIA_TYPE = "application/json"
+_STRONG = re.compile(r'^"(\d{1,12})\.[0-9a-f]{32}(?:-(?:br|gzip))?"$')
+
+
+def strong_etag(revision: int, body: bytes) -> str:
+    return f'"{revision}.{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
+
+
+def record_response(
+    model: BaseModel,
+    *,
+    status_code: int = 200,
+    exclude_unset: bool = False,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """The record as JSON with its strong ETag; the same bytes for a GET and a write's answer."""
+    body = model.model_dump_json(exclude_unset=exclude_unset).encode()
+    revision: Any = getattr(model, "revision", 0)
+    return Response(
+        body,
+        status_code=status_code,
+        media_type=JSON_MEDIA_TYPE,
+        headers={"ETag": strong_etag(int(revision), body), **(headers or {})},
+    )
+
+
+def parse_if_match(value: str | None) -> IfMatch:
+    if value is None or not value.strip():
+        raise PreconditionRequiredError(
+            "Send If-Match with the ETag of the version you read (GET the record first); "
+            "writes without it could overwrite someone else's change."
+        )
+    if value.strip() == "*":
+        return IfMatch(frozenset(), any_version=True)
+    revisions = set()
+    for tag in value.split(","):
+        match = _STRONG.match(tag.strip())
+        if match:  # weak tags never match (RFC 9110 §13.1.1: strong comparison)
+            revisions.add(int(match.group(1)))
+    return IfMatch(frozenset(revisions))
+
+
+IfMatchHeader = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        max_length=2000,
+        description="The strong ETag of the version being changed, as a GET of the record "
+        "returned it. Required: without it 428, with a stale one 412.",
+    ),
+]

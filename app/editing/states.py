@@ -1,0 +1,179 @@
+"""A record's stored state: its row (without stamps), its sources and, for events, its chairs.
+
+This is what the history keeps as `before` and `after`, what a revert restores and what
+`congress-api verify` replays. Reading and writing it is the only place the write path touches
+the record tables.
+"""
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, insert, select, update
+from sqlmodel import Session
+
+from app.editing.kinds import STAMPS, Kind
+from app.models import Citation, EventChair, SubjectKind
+
+State = dict[str, Any]
+_CHUNK = 500
+
+
+@dataclass
+class Stored:
+    state: State
+    created_at: datetime
+    revision: int
+
+
+def _chunks(ids: list[str]) -> Iterable[list[str]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
+
+
+def load(session: Session, kind: Kind, ids: Collection[str] | None = None) -> dict[str, Stored]:
+    """The stored records of a kind (all of them, or these ids), by id."""
+    table = kind.table
+    rows: list[dict[str, Any]] = []
+    if ids is None:
+        rows = [dict(r) for r in session.execute(select(table).order_by(table.c.id)).mappings()]
+    else:
+        for chunk in _chunks(sorted(set(ids))):
+            statement = select(table).where(table.c.id.in_(chunk))
+            rows += [dict(r) for r in session.execute(statement).mappings()]
+    found: dict[str, Stored] = {}
+    for row in rows:
+        stamps = {name: row.pop(name) for name in STAMPS}
+        row["sources"] = []
+        if kind.subject is SubjectKind.event:
+            row["chair_ids"] = []
+        found[row["id"]] = Stored(row, stamps["created_at"], stamps["revision"])
+    wanted = list(found)
+    citation = Citation.__table__  # type: ignore[attr-defined]
+    chunks: list[list[str] | None] = list(_chunks(wanted)) if ids is not None else [None]
+    for chunk in chunks:
+        statement = select(
+            citation.c.subject_id,
+            citation.c.document_id,
+            citation.c.quote,
+            citation.c.start,
+            citation.c.end,
+        ).where(citation.c.subject_kind == kind.subject.value)
+        if chunk is not None:
+            statement = statement.where(citation.c.subject_id.in_(chunk))
+        statement = statement.order_by(citation.c.subject_id, citation.c.position)
+        for subject_id, document, quote, start, end in session.execute(statement):
+            if subject_id in found:
+                found[subject_id].state["sources"].append(
+                    {"document": document, "quote": quote, "start": start, "end": end}
+                )
+    if kind.subject is SubjectKind.event and found:
+        chair = EventChair.__table__  # type: ignore[attr-defined]
+        for chunk in _chunks(wanted):
+            statement = (
+                select(chair.c.event_id, chair.c.person_id)
+                .where(chair.c.event_id.in_(chunk))
+                .order_by(chair.c.event_id, chair.c.position)
+            )
+            for event_id, person_id in session.execute(statement):
+                found[event_id].state["chair_ids"].append(person_id)
+    return found
+
+
+@dataclass
+class Write:
+    """One record going from `current` (None: absent) to `state` (None: retired)."""
+
+    record_id: str
+    state: State | None
+    current: Stored | None
+
+
+def write(
+    session: Session, kind: Kind, writes: list[Write], *, at: datetime, revision: int
+) -> list[dict[str, Any]]:
+    """Applies the writes of one kind: rows and chairs, and removes replaced citations. Returns
+    the citation rows to insert, which the caller does once every record of the change set is
+    written: records cite documents, and documents name records (publisher, author)."""
+    table = kind.table
+    citation = Citation.__table__  # type: ignore[attr-defined]
+    chair = EventChair.__table__  # type: ignore[attr-defined]
+    is_event = kind.subject is SubjectKind.event
+    new_rows: list[dict[str, Any]] = []
+    new_citations: list[dict[str, Any]] = []
+    new_chairs: list[dict[str, Any]] = []
+    replaced_sources: list[str] = []
+    replaced_chairs: list[str] = []
+    retired: list[str] = []
+    updates: list[tuple[str, dict[str, Any]]] = []
+    for item in writes:
+        current = item.current.state if item.current else None
+        if item.state is None:
+            replaced_sources.append(item.record_id)
+            replaced_chairs.append(item.record_id)
+            retired.append(item.record_id)
+            continue
+        row = {k: v for k, v in item.state.items() if k not in ("sources", "chair_ids")}
+        if current is None:
+            new_rows.append({**row, "created_at": at, "updated_at": at, "revision": revision})
+        else:
+            updates.append((item.record_id, {**row, "updated_at": at, "revision": revision}))
+        if current is None or current["sources"] != item.state["sources"]:
+            if current is not None:
+                replaced_sources.append(item.record_id)
+            new_citations += [
+                {
+                    "subject_kind": kind.subject.value,
+                    "subject_id": item.record_id,
+                    "position": position,
+                    "document_id": source["document"],
+                    "quote": source["quote"],
+                    "start": source["start"],
+                    "end": source["end"],
+                }
+                for position, source in enumerate(item.state["sources"], start=1)
+            ]
+        if is_event and (current is None or current["chair_ids"] != item.state["chair_ids"]):
+            if current is not None:
+                replaced_chairs.append(item.record_id)
+            new_chairs += [
+                {"event_id": item.record_id, "person_id": person_id, "position": position}
+                for position, person_id in enumerate(item.state["chair_ids"], start=1)
+            ]
+    # Retired rows go first (their positions free up), new rows next, so that an updated row may
+    # name a new one; chairs after the rows they belong to.
+    for chunk in _chunks(replaced_sources):
+        session.execute(
+            delete(citation).where(
+                and_(
+                    citation.c.subject_kind == kind.subject.value,
+                    citation.c.subject_id.in_(chunk),
+                )
+            )
+        )
+    if is_event:
+        for chunk in _chunks(replaced_chairs):
+            session.execute(delete(chair).where(chair.c.event_id.in_(chunk)))
+    for chunk in _chunks(retired):
+        session.execute(delete(table).where(table.c.id.in_(chunk)))
+    if new_rows:
+        session.execute(insert(table), new_rows)
+    for record_id, values in updates:
+        session.execute(update(table).where(table.c.id == record_id).values(values))
+    if new_chairs:
+        session.execute(insert(chair), new_chairs)
+    return new_citations
+
+
+def insert_citations(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(Citation.__table__), rows)  # type: ignore[attr-defined]
+
+
+def park_positions(session: Session, kind: Kind, ids: list[str]) -> None:
+    """Moves these records out of the way of unique (scope, position) while a batch reorders:
+    each takes a negative position no record uses, until its new state is written."""
+    table = kind.table
+    for parked, record_id in enumerate(ids, start=1):
+        session.execute(update(table).where(table.c.id == record_id).values(position=-parked))

@@ -1,0 +1,139 @@
+"""One change set in one locked transaction: the records, their history, one revision bump.
+
+Writers are serialized: SQLite takes its write lock at `BEGIN IMMEDIATE` (app.db.write_session;
+a deferred transaction that upgrades inside a WAL snapshot fails at once with "database is
+locked"), PostgreSQL an advisory transaction lock. Everything a writer reads after the lock is
+what the previous writer committed, so an If-Match check made here cannot race.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import func, insert, text
+from sqlmodel import Session, col, select
+
+from app.editing import states
+from app.editing.kinds import Kind
+from app.editing.states import State, Stored
+from app.models import Change, DatasetState, Operation
+
+_LOCK_KEY = 0x636F6E67  # "cong": one key for every writer of the dataset
+
+
+def lock(session: Session) -> None:
+    """Waits for the dataset's write lock (SQLite holds it from BEGIN IMMEDIATE already); taking
+    it again in the same transaction is a no-op."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+
+
+class Writer:
+    """Collects the changes of one request (or seed run, import, revert) and commits them as
+    one dataset revision. Created by `begin`, which takes the write lock."""
+
+    def __init__(self, session: Session, actor: str) -> None:
+        self.session = session
+        self.actor = actor
+        self.at = datetime.now(UTC)
+        state = session.get(DatasetState, 1)
+        self._state = state
+        self.revision = (state.revision if state else 0) + 1
+        self.changes: list[dict[str, object]] = []
+        self._citations: list[dict[str, object]] = []
+
+    @classmethod
+    def begin(cls, session: Session, actor: str) -> "Writer":
+        lock(session)
+        return cls(session, actor)
+
+    def apply(
+        self,
+        kind: Kind,
+        writes: list[states.Write],
+        *,
+        operation: Operation | None = None,
+        reverts: int | None = None,
+    ) -> None:
+        """Writes records of one kind and records each change. Unchanged states are skipped."""
+        effective = [w for w in writes if (w.current.state if w.current else None) != w.state]
+        if not effective:
+            return
+        self._citations += states.write(
+            self.session, kind, effective, at=self.at, revision=self.revision
+        )
+        for w in effective:
+            self.changes.append(
+                {
+                    "revision": self.revision,
+                    "at": self.at,
+                    "actor": self.actor,
+                    "operation": (
+                        operation
+                        or (
+                            Operation.create
+                            if w.current is None
+                            else Operation.retire
+                            if w.state is None
+                            else Operation.update
+                        )
+                    ).value,
+                    "kind": kind.subject.value,
+                    "record_id": w.record_id,
+                    "before": w.current.state if w.current else None,
+                    "after": w.state,
+                    "reverts": reverts,
+                }
+            )
+
+    def finish(self) -> int:
+        """Appends the history and bumps the revision once, if anything changed; returns the
+        dataset revision now current."""
+        first_run = self._state is None
+        if not self.changes and not first_run:
+            assert self._state is not None
+            return self._state.revision
+        states.insert_citations(self.session, self._citations)
+        self._citations = []
+        if self.changes:
+            self.session.execute(insert(Change), self.changes)
+        state = self._state or DatasetState(id=1, revision=0, modified_at=self.at)
+        state.revision = self.revision
+        state.modified_at = self.at
+        self.session.add(state)
+        self.session.flush()
+        return self.revision
+
+
+@dataclass(frozen=True)
+class LastChange:
+    actor: str
+    retired: bool
+
+
+def last_changes(session: Session, kind: Kind) -> dict[str, LastChange]:
+    """Who made the newest change of each record of a kind, and whether it retired it."""
+    newest = (
+        select(func.max(col(Change.id)))
+        .where(col(Change.kind) == kind.subject.value)
+        .group_by(col(Change.record_id))
+    )
+    rows = session.exec(
+        select(Change.record_id, Change.actor, col(Change.after).is_(None)).where(
+            col(Change.id).in_(newest)
+        )
+    )
+    return {record_id: LastChange(actor, bool(retired)) for record_id, actor, retired in rows}
+
+
+def is_retired(session: Session, kind: Kind, record_id: str) -> bool:
+    """Whether the record existed and was retired (its newest change left no state)."""
+    change = session.exec(
+        select(Change)
+        .where(col(Change.kind) == kind.subject.value, col(Change.record_id) == record_id)
+        .order_by(col(Change.id).desc())
+        .limit(1)
+    ).first()
+    return change is not None and change.after is None
+
+
+__all__ = ["LastChange", "State", "Stored", "Writer", "is_retired", "last_changes"]
