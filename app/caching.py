@@ -107,6 +107,11 @@ class Entry:
             if len(encoded) < len(body):
                 body = encoded
                 headers.append((b"content-encoding", encoding.encode()))
+                if not self.etag.startswith(b"W/"):
+                    # A strong validator names one representation, coding included (RFC 9110
+                    # §8.8.3.3); app/api/etags.py accepts either form in If-Match.
+                    tag = variant_etag(self.etag, encoding)
+                    headers = [(n, tag if n == b"etag" else v) for n, v in headers]
         headers.append((b"content-length", str(len(body)).encode()))
         self.variants[encoding] = (body, headers)
         added = (len(body) if body is not self.body else 0) + 40 * len(headers)
@@ -187,12 +192,26 @@ def choose_encoding(accept_encoding: bytes | None) -> str:
     return "identity"
 
 
+def variant_etag(etag: bytes, encoding: str) -> bytes:
+    """The strong ETag of a compressed representation: the coding appended inside the quotes."""
+    return etag[:-1] + b"-" + encoding.encode() + b'"'
+
+
+def _identity_tag(tag: bytes) -> bytes:
+    tag = tag.strip().removeprefix(b"W/")
+    for suffix in (b'-br"', b'-gzip"'):
+        if tag.endswith(suffix):
+            return tag[: -len(suffix)] + b'"'
+    return tag
+
+
 def etag_matches(if_none_match: bytes, etag: bytes) -> bool:
-    """Weak comparison (RFC 9110 §13.1.2): the W/ prefix is ignored on both sides."""
+    """Weak comparison (RFC 9110 §13.1.2): the W/ prefix is ignored on both sides, and so is
+    the coding a strong tag names: every coding of one representation is fresh alike."""
     if if_none_match.strip() == b"*":
         return True
     opaque = etag.removeprefix(b"W/")
-    return any(tag.strip().removeprefix(b"W/") == opaque for tag in if_none_match.split(b","))
+    return any(_identity_tag(tag) == opaque for tag in if_none_match.split(b","))
 
 
 def _not_modified_since(if_modified_since: bytes, modified_at_second: float | None) -> bool:
@@ -443,22 +462,25 @@ class HttpCachingMiddleware:
         else:
             since = request.get(b"if-modified-since")
             fresh = since is not None and _not_modified_since(since, entry.modified_at_second)
-        if fresh:
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 304,
-                    "headers": [*entry.not_modified, *per_request],
-                }
-            )
-            await send({"type": "http.response.body", "body": b""})
-            return
         encoding = (
             choose_encoding(request.get(b"accept-encoding")) if entry.compressible else "identity"
         )
         body, headers, added = entry.variant(encoding)
         if added and self.cache is not None:
             self.cache.grew(entry, added)
+        if fresh:
+            # The 304 names the tag the 200 would have carried (a strong one names the coding).
+            etag = next(v for n, v in headers if n == b"etag")
+            not_modified = [(n, etag if n == b"etag" else v) for n, v in entry.not_modified]
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 304,
+                    "headers": [*not_modified, *per_request],
+                }
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
         await send(
             {"type": "http.response.start", "status": 200, "headers": [*headers, *per_request]}
         )

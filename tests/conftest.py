@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, make_url, text
 from sqlmodel import Session
 
 from app.config import PROJECT_ROOT, get_settings
-from app.db import get_session, make_engine
+from app.db import get_session, get_write_session, make_engine
 from app.main import create_app
 from app.migrate import upgrade
 from app.seeding.reader import read_dataset, seed_files
@@ -85,6 +85,7 @@ def session(connection: Connection) -> Iterator[Session]:
 def client(session: Session) -> Iterator[TestClient]:
     app = create_app()
     app.dependency_overrides[get_session] = lambda: session
+    app.dependency_overrides[get_write_session] = lambda: session
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
 

@@ -19,8 +19,6 @@ def editor(request: Request, session: SessionDep) -> Editor:
             "(an operator creates one with `congress-api token create`)."
         )
     found = authenticate(session, secret.strip())
-    # The read session's transaction ends here, before the write session takes the write lock.
-    session.rollback()
     if found is None:
         raise UnauthorizedError("The token is unknown, expired or revoked.")
     return found

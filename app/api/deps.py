@@ -4,11 +4,12 @@ They do no I/O, so they are `async def`: FastAPI runs a plain `def` dependency i
 pool, a round trip per dependency per request (a quarter of a cold list's time).
 """
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel
 
 from app.i18n import Lang, negotiate
 from app.models.base import ID_MAX, ID_PATTERN
@@ -109,6 +110,21 @@ TextFilter = Annotated[
     ),
 ]
 
+UpdatedSince = Annotated[
+    AwareDatetime | None,
+    Query(
+        description="Only records created or changed at or after this time (RFC 3339 with an "
+        "offset, e.g. `2026-11-30T00:00:00Z`). Retirements are in `/api/v1/changes`.",
+        examples=["2026-11-30T00:00:00Z"],
+    ),
+]
+
+
+async def updated_since(updated_since: UpdatedSince = None) -> datetime | None:
+    return updated_since
+
+
 PageDep = Annotated[PageParams, Depends(page_params)]
+UpdatedSinceDep = Annotated[datetime | None, Depends(updated_since)]
 FormatDep = Annotated[ListFormat, Depends(list_format)]
 LangDep = Annotated[Lang, Depends(language)]

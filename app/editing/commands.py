@@ -381,7 +381,11 @@ def _no_such(session: Session, kind: Kind, record_id: str) -> str:
 
 
 def _document_text(session: Session, document_id: str) -> str | None:
-    return session.execute(select(Document.text).where(Document.id == document_id)).scalar()
+    table = Document.__table__  # type: ignore[attr-defined]
+    text: str | None = session.execute(
+        select(table.c.text).where(table.c.id == document_id)
+    ).scalar()
+    return text
 
 
 def _refuse_if_referenced(session: Session, kind: Kind, record_id: str) -> None:

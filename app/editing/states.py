@@ -51,8 +51,8 @@ def load(session: Session, kind: Kind, ids: Collection[str] | None = None) -> di
         found[row["id"]] = Stored(row, stamps["created_at"], stamps["revision"])
     wanted = list(found)
     citation = Citation.__table__  # type: ignore[attr-defined]
-    chunks: list[list[str] | None] = list(_chunks(wanted)) if ids is not None else [None]
-    for chunk in chunks:
+    parts: list[list[str] | None] = [*_chunks(wanted)] if ids is not None else [None]
+    for part in parts:
         statement = select(
             citation.c.subject_id,
             citation.c.document_id,
@@ -60,8 +60,8 @@ def load(session: Session, kind: Kind, ids: Collection[str] | None = None) -> di
             citation.c.start,
             citation.c.end,
         ).where(citation.c.subject_kind == kind.subject.value)
-        if chunk is not None:
-            statement = statement.where(citation.c.subject_id.in_(chunk))
+        if part is not None:
+            statement = statement.where(citation.c.subject_id.in_(part))
         statement = statement.order_by(citation.c.subject_id, citation.c.position)
         for subject_id, document, quote, start, end in session.execute(statement):
             if subject_id in found:

@@ -1,6 +1,7 @@
 """Source documents, events and the dataset's revision."""
 
 from collections import defaultdict
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -29,10 +30,13 @@ def documents_public(session: Session, documents: list[Document]) -> list[Docume
 
 
 def list_documents(
-    session: Session, *, limit: int, offset: int
+    session: Session, *, updated_since: datetime | None = None, limit: int, offset: int
 ) -> tuple[list[DocumentPublic], int]:
-    total = session.exec(select(func.count()).select_from(Document)).one()
-    rows = session.exec(select(Document).order_by(col(Document.id)).limit(limit).offset(offset))
+    statement = select(Document)
+    if updated_since is not None:
+        statement = statement.where(col(Document.updated_at) >= updated_since)
+    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    rows = session.exec(statement.order_by(col(Document.id)).limit(limit).offset(offset))
     return documents_public(session, list(rows)), total
 
 
@@ -92,9 +96,16 @@ def build_events(
 
 
 def list_events(
-    session: Session, *, term_id: str | None, limit: int, offset: int
+    session: Session,
+    *,
+    term_id: str | None,
+    updated_since: datetime | None = None,
+    limit: int,
+    offset: int,
 ) -> tuple[list[EventPublic], int]:
     statement = select(Event)
+    if updated_since is not None:
+        statement = statement.where(col(Event.updated_at) >= updated_since)
     if term_id is not None:
         statement = statement.where(
             (col(Event.term_id) == term_id) | (col(Event.reviewed_term_id) == term_id)

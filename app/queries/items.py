@@ -1,5 +1,6 @@
 """Key tasks, solutions, achievements, limitations and directives: one shape, one query set."""
 
+from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import Select, func
@@ -16,6 +17,7 @@ def list_items(
     *,
     term_ids: list[str] | None = None,
     ids: Select[str] | None = None,
+    updated_since: datetime | None = None,
     limit: int,
     offset: int,
 ) -> tuple[list[Item], int]:
@@ -25,6 +27,8 @@ def list_items(
         statement = statement.where(col(model.term_id).in_(term_ids))
     if ids is not None:
         statement = statement.where(col(model.id).in_(ids))  # type: ignore[attr-defined]
+    if updated_since is not None:
+        statement = statement.where(col(model.updated_at) >= updated_since)  # type: ignore[attr-defined]
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
     ordered = statement.order_by(
         col(model.term_id),

@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import Select, func
 from sqlmodel import Session, col, select
@@ -67,10 +68,13 @@ def list_people(
     *,
     organization_id: str | None,
     ids: Select[str] | None,
+    updated_since: datetime | None = None,
     limit: int,
     offset: int,
 ) -> tuple[list[PersonPublic], int]:
     statement = select(Person)
+    if updated_since is not None:
+        statement = statement.where(col(Person.updated_at) >= updated_since)
     if organization_id is not None:
         members = select(Membership.person_id).where(Membership.organization_id == organization_id)
         statement = statement.where(col(Person.id).in_(members))
@@ -120,9 +124,16 @@ def organizations_public(
 
 
 def list_organizations(
-    session: Session, *, classification: str | None, limit: int, offset: int
+    session: Session,
+    *,
+    classification: str | None,
+    updated_since: datetime | None = None,
+    limit: int,
+    offset: int,
 ) -> tuple[list[OrganizationPublic], int]:
     statement = select(Organization)
+    if updated_since is not None:
+        statement = statement.where(col(Organization.updated_at) >= updated_since)
     if classification is not None:
         statement = statement.where(Organization.classification == classification)
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
@@ -176,7 +187,13 @@ def memberships_public(
 
 
 def list_memberships(
-    session: Session, *, organization_id: str | None, person_id: str | None, limit: int, offset: int
+    session: Session,
+    *,
+    organization_id: str | None,
+    person_id: str | None,
+    updated_since: datetime | None = None,
+    limit: int,
+    offset: int,
 ) -> tuple[list[MembershipPublic], int]:
     statement = (
         select(Membership, Person.name, Organization.name)
@@ -187,6 +204,8 @@ def list_memberships(
         statement = statement.where(Membership.organization_id == organization_id)
     if person_id is not None:
         statement = statement.where(Membership.person_id == person_id)
+    if updated_since is not None:
+        statement = statement.where(col(Membership.updated_at) >= updated_since)
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
     ordered = statement.order_by(
         col(Membership.person_id), col(Membership.position), col(Membership.id)
@@ -195,8 +214,13 @@ def list_memberships(
     return memberships_public(session, list(rows)), total
 
 
-def list_areas(session: Session, *, limit: int, offset: int) -> tuple[list[AreaPublic], int]:
-    total = session.exec(select(func.count()).select_from(Area)).one()
-    areas = list(session.exec(select(Area).order_by(col(Area.id)).limit(limit).offset(offset)))
+def list_areas(
+    session: Session, *, updated_since: datetime | None = None, limit: int, offset: int
+) -> tuple[list[AreaPublic], int]:
+    statement = select(Area)
+    if updated_since is not None:
+        statement = statement.where(col(Area.updated_at) >= updated_since)
+    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    areas = list(session.exec(statement.order_by(col(Area.id)).limit(limit).offset(offset)))
     cited = sources_for(session, {SubjectKind.area: [a.id for a in areas]})
     return [build_area(a, cited) for a in areas], total

@@ -1,5 +1,7 @@
 """Statistics with labels in the asked language."""
 
+from datetime import datetime
+
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -37,6 +39,7 @@ def statistics_statement(
     category: StatisticCategory | None = None,
     term_ids: list[str] | None = None,
     key: str | None = None,
+    updated_since: datetime | None = None,
 ) -> SelectOfScalar[Statistic]:
     statement = select(Statistic)
     if category is not None:
@@ -45,6 +48,8 @@ def statistics_statement(
         statement = statement.where(col(Statistic.term_id).in_(term_ids))
     if key is not None:
         statement = statement.where(Statistic.key == key)
+    if updated_since is not None:
+        statement = statement.where(col(Statistic.updated_at) >= updated_since)
     return statement
 
 
@@ -55,11 +60,15 @@ def list_statistics(
     category: StatisticCategory | None,
     term_id: str | None,
     key: str | None,
+    updated_since: datetime | None = None,
     limit: int,
     offset: int,
 ) -> tuple[list[StatisticPublic], int]:
     statement = statistics_statement(
-        category=category, term_ids=[term_id] if term_id else None, key=key
+        category=category,
+        term_ids=[term_id] if term_id else None,
+        key=key,
+        updated_since=updated_since,
     )
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
     ordered = statement.order_by(col(Statistic.position), col(Statistic.id))

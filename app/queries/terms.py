@@ -1,6 +1,7 @@
 """Terms, and the one-call summary of a term built in a fixed number of statements."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -58,9 +59,16 @@ def terms_public(session: Session, terms: Sequence[Term]) -> list[TermPublic]:
 
 
 def list_terms(
-    session: Session, *, organization_id: str | None, limit: int, offset: int
+    session: Session,
+    *,
+    organization_id: str | None,
+    updated_since: datetime | None = None,
+    limit: int,
+    offset: int,
 ) -> tuple[list[TermPublic], int]:
     statement = select(Term)
+    if updated_since is not None:
+        statement = statement.where(col(Term.updated_at) >= updated_since)
     if organization_id is not None:
         statement = statement.where(Term.organization_id == organization_id)
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()

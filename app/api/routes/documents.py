@@ -1,6 +1,6 @@
 from fastapi import APIRouter, Request, Response
 
-from app.api.deps import FormatDep, IdPath, PageDep
+from app.api.deps import FormatDep, IdPath, PageDep, UpdatedSinceDep
 from app.api.etags import record_response
 from app.api.rendering import list_response
 from app.api.responses import GONE, LIST_RESPONSES
@@ -24,10 +24,10 @@ KIND = BY_COLLECTION["documents"]
     responses=LIST_RESPONSES,
 )
 def list_documents_handler(
-    request: Request, session: SessionDep, page: PageDep, fmt: FormatDep
+    request: Request, session: SessionDep, page: PageDep, fmt: FormatDep, since: UpdatedSinceDep
 ) -> Response:
     """List the source articles the data comes from, with their credits. Ordered by id."""
-    rows, total = list_documents(session, limit=page.limit, offset=page.offset)
+    rows, total = list_documents(session, updated_since=since, limit=page.limit, offset=page.offset)
     result = Page[DocumentPublic](items=rows, total=total, limit=page.limit, offset=page.offset)
     return list_response(request, result, page, fmt, DocumentPublic)
 

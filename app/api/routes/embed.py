@@ -80,6 +80,7 @@ def _links(request: Request, lang: Lang, theme: Theme, title: str) -> dict[str, 
         "card_url": card_url,
         "other_lang_url": here + _query([*extra, *([("lang", "en")] if other is Lang.en else [])]),
         "oembed_url": f"{base}/oembed?url={quote(card_url, safe='')}&format=json",
+        "feed_url": f"{base}/feed.atom",
         "title": title,
     }
 

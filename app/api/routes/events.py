@@ -1,6 +1,6 @@
 from fastapi import APIRouter, Request, Response
 
-from app.api.deps import FormatDep, IdPath, PageDep, TermFilter
+from app.api.deps import FormatDep, IdPath, PageDep, TermFilter, UpdatedSinceDep
 from app.api.etags import record_response
 from app.api.rendering import list_response
 from app.api.responses import GONE, LIST_RESPONSES
@@ -24,11 +24,18 @@ KIND = BY_COLLECTION["events"]
     responses=LIST_RESPONSES,
 )
 def list_events_handler(
-    request: Request, session: SessionDep, page: PageDep, fmt: FormatDep, term: TermFilter = None
+    request: Request,
+    session: SessionDep,
+    page: PageDep,
+    fmt: FormatDep,
+    since: UpdatedSinceDep,
+    term: TermFilter = None,
 ) -> Response:
     """List conferences (hội nghị) with their chairs. `term` matches the term an event reviewed
     or set. Dates are as printed; `year` is null and `year_stated` false when not printed."""
-    rows, total = list_events(session, term_id=term, limit=page.limit, offset=page.offset)
+    rows, total = list_events(
+        session, term_id=term, updated_since=since, limit=page.limit, offset=page.offset
+    )
     result = Page[EventPublic](items=rows, total=total, limit=page.limit, offset=page.offset)
     return list_response(request, result, page, fmt, EventPublic)
 

@@ -22,6 +22,9 @@ COLLECTIONS = [
     "organizations",
     "events",
     "documents",
+    "memberships",
+    "areas",
+    "changes",
 ]
 
 
@@ -31,6 +34,7 @@ class ApiIndex(BaseModel):
     dataset: DatasetInfo
     links: dict[str, str] = Field(description="Collection name to absolute URL.")
     documents: list[DocumentPublic] = Field(description="The source documents.")
+    feed: str = Field(description="Atom feed of the newest changes.")
     openapi: str
     docs: str
 
@@ -47,6 +51,7 @@ def get_index(request: Request, session: SessionDep) -> ApiIndex:
         dataset=dataset,
         links={name: f"{base}/api/v1/{name}" for name in COLLECTIONS},
         documents=documents,
+        feed=f"{base}/feed.atom",
         openapi=f"{base}/openapi.json",
         docs=f"{base}/docs",
     )

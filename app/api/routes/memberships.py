@@ -1,6 +1,13 @@
 from fastapi import APIRouter, Request, Response
 
-from app.api.deps import FormatDep, IdPath, OrganizationFilter, PageDep, PersonFilter
+from app.api.deps import (
+    FormatDep,
+    IdPath,
+    OrganizationFilter,
+    PageDep,
+    PersonFilter,
+    UpdatedSinceDep,
+)
 from app.api.etags import record_response
 from app.api.rendering import list_response
 from app.api.responses import GONE, LIST_RESPONSES
@@ -28,6 +35,7 @@ def list_memberships_handler(
     session: SessionDep,
     page: PageDep,
     fmt: FormatDep,
+    since: UpdatedSinceDep,
     organization: OrganizationFilter = None,
     person: PersonFilter = None,
 ) -> Response:
@@ -37,6 +45,7 @@ def list_memberships_handler(
         session,
         organization_id=organization,
         person_id=person,
+        updated_since=since,
         limit=page.limit,
         offset=page.offset,
     )

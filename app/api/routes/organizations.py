@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.deps import FormatDep, IdPath, PageDep
+from app.api.deps import FormatDep, IdPath, PageDep, UpdatedSinceDep
 from app.api.etags import record_response
 from app.api.rendering import list_response
 from app.api.responses import GONE, LIST_RESPONSES
@@ -30,6 +30,7 @@ def list_organizations_handler(
     session: SessionDep,
     page: PageDep,
     fmt: FormatDep,
+    since: UpdatedSinceDep,
     classification: Annotated[
         str | None,
         Query(
@@ -42,7 +43,11 @@ def list_organizations_handler(
     """List organizations (party committees, people's committees and councils, the news agency)
     with the posts held in each. Ordered by id."""
     rows, total = list_organizations(
-        session, classification=classification, limit=page.limit, offset=page.offset
+        session,
+        classification=classification,
+        updated_since=since,
+        limit=page.limit,
+        offset=page.offset,
     )
     result = Page[OrganizationPublic](items=rows, total=total, limit=page.limit, offset=page.offset)
     return list_response(request, result, page, fmt, OrganizationPublic)

@@ -1,6 +1,13 @@
 from fastapi import APIRouter, Request, Response
 
-from app.api.deps import FormatDep, IdPath, OrganizationFilter, PageDep, TextFilter
+from app.api.deps import (
+    FormatDep,
+    IdPath,
+    OrganizationFilter,
+    PageDep,
+    TextFilter,
+    UpdatedSinceDep,
+)
 from app.api.etags import record_response
 from app.api.rendering import list_response
 from app.api.responses import GONE, LIST_RESPONSES
@@ -30,6 +37,7 @@ def list_people_handler(
     session: SessionDep,
     page: PageDep,
     fmt: FormatDep,
+    since: UpdatedSinceDep,
     organization: OrganizationFilter = None,
     q: TextFilter = None,
 ) -> Response:
@@ -40,6 +48,7 @@ def list_people_handler(
         session,
         organization_id=organization,
         ids=matching_ids(session, SubjectKind.person, q) if q else None,
+        updated_since=since,
         limit=page.limit,
         offset=page.offset,
     )

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.deps import FormatDep, IdPath, LangDep, PageDep, TermFilter
+from app.api.deps import FormatDep, IdPath, LangDep, PageDep, TermFilter, UpdatedSinceDep
 from app.api.etags import record_response
 from app.api.rendering import list_response
 from app.api.responses import GONE, LIST_RESPONSES
@@ -33,6 +33,7 @@ def list_statistics_handler(
     page: PageDep,
     fmt: FormatDep,
     lang: LangDep,
+    since: UpdatedSinceDep,
     category: Annotated[
         StatisticCategory | None,
         Query(description="Only this category; `discipline` gives the disciplinary figures."),
@@ -56,6 +57,7 @@ def list_statistics_handler(
         category=category,
         term_id=term,
         key=key,
+        updated_since=since,
         limit=page.limit,
         offset=page.offset,
     )

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from sqlmodel import Session
 
-from app.api.deps import FormatDep, IdPath, PageDep, TermFilter, TextFilter
+from app.api.deps import FormatDep, IdPath, PageDep, TermFilter, TextFilter, UpdatedSinceDep
 from app.api.etags import record_response
 from app.api.rendering import list_response
 from app.api.responses import GONE, LIST_RESPONSES
@@ -42,6 +42,7 @@ def term_item_router(
         session: SessionDep,
         page: PageDep,
         fmt: FormatDep,
+        since: UpdatedSinceDep,
         term: TermFilter = None,
         q: TextFilter = None,
     ) -> Response:
@@ -50,6 +51,7 @@ def term_item_router(
             model,
             term_ids=[term] if term else None,
             ids=matching_ids(session, kind, q) if q else None,
+            updated_since=since,
             limit=page.limit,
             offset=page.offset,
         )

@@ -5,7 +5,14 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 
 from app.api.credits import credits_for
-from app.api.deps import FormatDep, IdPath, LangDep, OrganizationFilter, PageDep
+from app.api.deps import (
+    FormatDep,
+    IdPath,
+    LangDep,
+    OrganizationFilter,
+    PageDep,
+    UpdatedSinceDep,
+)
 from app.api.etags import record_response
 from app.api.rendering import list_response, public_base_url
 from app.api.responses import GONE, LIST_RESPONSES
@@ -64,13 +71,18 @@ def list_terms_handler(
     session: SessionDep,
     page: PageDep,
     fmt: FormatDep,
+    since: UpdatedSinceDep,
     organization: OrganizationFilter = None,
 ) -> Response:
     """List congress terms (nhiệm kỳ), by organization then start year.
 
     Each term links to its full summary at `/api/v1/terms/{id}`."""
     rows, total = list_terms(
-        session, organization_id=organization, limit=page.limit, offset=page.offset
+        session,
+        organization_id=organization,
+        updated_since=since,
+        limit=page.limit,
+        offset=page.offset,
     )
     result = Page[TermPublic](items=rows, total=total, limit=page.limit, offset=page.offset)
     return list_response(request, result, page, fmt, TermPublic)
