@@ -351,16 +351,15 @@ def _position(
     table = kind.table
     scope = kind.position_scope
     in_scope = select(table.c.id, table.c.position)
+    last_position = select(func.max(table.c.position))
     if scope:
         in_scope = in_scope.where(table.c[scope] == row[scope])
+        last_position = last_position.where(table.c[scope] == row[scope])
     given = row.get("position")
     if given is None:
         if current is not None and (not scope or current.state[scope] == row[scope]):
             return int(current.state["position"])
-        last = session.execute(
-            select(func.max(table.c.position)).select_from(in_scope.subquery())
-        ).scalar()
-        return int(last or 0) + 1
+        return int(session.execute(last_position).scalar() or 0) + 1
     holder = session.execute(
         in_scope.where(table.c.position == given, table.c.id != record_id)
     ).first()
