@@ -2,10 +2,12 @@
 TEST_DATABASE_URL is set. The seeded database is shared; each test runs inside a transaction that
 is rolled back. Tests that need an empty database get a fresh one of their own."""
 
+import logging
 import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,8 +16,10 @@ from sqlmodel import Session
 
 from app.config import PROJECT_ROOT, get_settings
 from app.db import get_session, get_write_session, make_engine
+from app.editing.tokens import PREFIX, create_token
 from app.main import create_app
 from app.migrate import upgrade
+from app.models import TokenScope
 from app.seeding.reader import read_dataset, seed_files
 from app.seeding.writer import write_dataset
 
@@ -102,3 +106,55 @@ def env_database(monkeypatch: pytest.MonkeyPatch, fresh_database_url: str) -> It
     get_engine().dispose()
     get_settings.cache_clear()
     get_engine.cache_clear()
+
+
+# --- tokens never reach a log ---------------------------------------------------------------
+
+ISSUED_TOKENS: list[str] = []
+
+
+def issue_token(session: Session, name: str, scope: TokenScope, **options: Any) -> str:
+    """Creates a token for a test and remembers it, so the suite can prove no log line ever
+    held it."""
+    secret = create_token(session, name, scope, **options)
+    ISSUED_TOKENS.append(secret)
+    return secret
+
+
+def token_fragments(secret: str, width: int = 8) -> set[str]:
+    """Every run of `width` characters of the token's random part: a partial leak counts."""
+    random_part = secret.removeprefix(PREFIX)
+    return {random_part[i : i + width] for i in range(len(random_part) - width + 1)}
+
+
+class _Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if record.exc_info:
+            text += "\n" + logging.Formatter().formatException(record.exc_info)
+        self.lines.append(f"{record.name} {text} {record.__dict__}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_token_in_any_log_line() -> Iterator[None]:
+    """Captures every log record of the whole run, at every level; at the end, no token that a
+    test issued may appear in any of them, whole or in part."""
+    handler = _Lines()
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    yield
+    root.removeHandler(handler)
+    root.setLevel(level)
+    leaks = [
+        line
+        for secret in ISSUED_TOKENS
+        for line in handler.lines
+        if secret in line or any(f in line for f in token_fragments(secret))
+    ]
+    assert not leaks, f"a token reached the log: {leaks[:3]}"

@@ -131,7 +131,11 @@ def test_every_read_has_a_weak_etag_and_cache_control(client: TestClient) -> Non
 
 
 def test_a_record_has_a_strong_etag_naming_its_revision(client: TestClient) -> None:
-    for url in (SUMMARY, "/api/v1/people/duong-van-thai", "/api/v1/tasks/bac-giang-2025-2030-task-1"):
+    for url in (
+        SUMMARY,
+        "/api/v1/people/duong-van-thai",
+        "/api/v1/tasks/bac-giang-2025-2030-task-1",
+    ):
         response = client.get(url, headers={"Accept-Encoding": "identity"})
         assert STRONG_ETAG.match(response.headers["etag"]), url
         assert response.headers["etag"].startswith(f'"{response.json()["revision"]}.')
