@@ -9,6 +9,10 @@ from sqlmodel import Session
 
 from app.config import SettingsError, get_settings
 from app.db import get_engine
+from app.editing.export import ExportError
+from app.editing.export import export as export_files
+from app.editing.replay import snapshot_session
+from app.editing.replay import verify as verify_history
 from app.migrate import upgrade
 from app.seeding.reader import SeedError, read_dataset, seed_files
 from app.seeding.writer import write_dataset
@@ -90,6 +94,69 @@ def check(seed_dir: SeedDir = None) -> None:
     typer.echo(
         f"check: {len(paths)} file(s), {dataset.count()} records, "
         f"{len(dataset.citations)} citations, all quotes found"
+    )
+
+
+@cli.command()
+def verify() -> None:
+    """Replay the history from empty and check that it reproduces the current tables exactly;
+    exit 1 naming the first difference otherwise."""
+    _settings_or_exit()
+    try:
+        with snapshot_session(get_engine()) as session:
+            result = verify_history(session)
+    except SQLAlchemyError as exc:
+        raise _fail(f"verify: database error: {exc.__class__.__name__}") from None
+    if result.difference is not None:
+        raise _fail(
+            f"verify: the history does not reproduce the tables "
+            f"({result.changes} changes replayed): {result.difference}"
+        )
+    typer.echo(f"verify: {result.changes} changes replayed, {result.records} records match")
+
+
+@cli.command()
+def export(
+    directory: Annotated[
+        Path, typer.Argument(file_okay=False, help="Folder to write into; created if missing.")
+    ],
+    prune: Annotated[
+        bool,
+        typer.Option(
+            "--prune",
+            help="Delete the *.toml files and documents/*.txt in the folder that this export "
+            "does not write (a seed run would read them too).",
+        ),
+    ] = False,
+) -> None:
+    """Write the database back as seed files: one TOML file per document with the records
+    whose first source cites it, and the text beside it. Seeding a fresh database from the
+    folder reproduces every public representation; the same data gives the same bytes."""
+    _settings_or_exit()
+    try:
+        with snapshot_session(get_engine()) as session:
+            files = export_files(session)
+    except ExportError as exc:
+        raise _fail(f"export: nothing was written: {exc}") from None
+    except SQLAlchemyError as exc:
+        raise _fail(f"export: database error: {exc.__class__.__name__}") from None
+    stale = files.stale(directory) if directory.is_dir() else []
+    if stale and not prune:
+        names = ", ".join(str(path) for path in stale)
+        raise _fail(
+            f"export: nothing was written: {directory} holds files this export would not "
+            f"write, which a seed run would read too: {names}; remove them or pass --prune"
+        )
+    try:
+        changed = files.write(directory)
+        for path in stale:
+            path.unlink()
+    except OSError as exc:
+        raise _fail(f"export: cannot write {directory}: {exc}") from None
+    typer.echo(
+        f"export: {files.records} records of {files.documents} documents in {directory}; "
+        f"{len(changed)} files written, {len(files.files) - len(changed)} unchanged"
+        + (f", {len(stale)} removed" if stale else "")
     )
 
 
