@@ -1,5 +1,6 @@
-"""`congress-api serve | migrate | seed | check`."""
+"""`congress-api serve | migrate | seed | check | token`."""
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -8,14 +9,18 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from app.config import SettingsError, get_settings
-from app.db import get_engine
+from app.db import get_engine, write_session
 from app.editing.export import ExportError
 from app.editing.export import export as export_files
 from app.editing.replay import snapshot_session
 from app.editing.replay import verify as verify_history
+from app.editing.tokens import TokenError, create_token, list_tokens, revoke_token, token_state
 from app.migrate import upgrade
+from app.models import TokenScope
 from app.seeding.reader import SeedError, read_dataset, seed_files
 from app.seeding.writer import write_dataset
+
+_TOKEN_NAME = re.compile(r"[A-Za-z0-9._@-]{1,100}")
 
 cli = typer.Typer(help="Congress-term summary API.", no_args_is_help=True, add_completion=False)
 
@@ -65,14 +70,26 @@ def migrate() -> None:
 
 
 @cli.command()
-def seed(seed_dir: SeedDir = None) -> None:
-    """Load the seed files into the database in one transaction; a second run changes nothing."""
+def seed(
+    seed_dir: SeedDir = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Overwrite records changed over the API since the last seed run, and restore "
+            "retired ones.",
+        ),
+    ] = False,
+) -> None:
+    """Load the seed files into the database in one transaction; a second run changes nothing.
+
+    A record an editor changed over the API since the last seed run is reported and kept."""
     _settings_or_exit()
     paths = seed_files(seed_dir or get_settings().seed_dir)
     try:
         dataset = read_dataset(paths)
-        with Session(get_engine()) as session, session.begin():
-            report = write_dataset(session, dataset)
+        with write_session() as session, session.begin():
+            report = write_dataset(session, dataset, force=force)
     except SeedError as exc:
         raise _fail(f"seed: nothing was written:\n{exc}") from None
     except SQLAlchemyError as exc:
@@ -95,6 +112,64 @@ def check(seed_dir: SeedDir = None) -> None:
         f"check: {len(paths)} file(s), {dataset.count()} records, "
         f"{len(dataset.citations)} citations, all quotes found"
     )
+
+
+token_cli = typer.Typer(help="Editors' API tokens.", no_args_is_help=True)
+cli.add_typer(token_cli, name="token")
+
+
+@token_cli.command("create")
+def token_create(
+    name: Annotated[
+        str, typer.Option(help="Who it is for; history and logs show this name, never the token.")
+    ],
+    scope: Annotated[
+        TokenScope, typer.Option(help="`edit` writes records; `admin` also reverts changes.")
+    ],
+    expires_days: Annotated[
+        int | None, typer.Option(min=1, max=3650, help="Days until it stops working.")
+    ] = None,
+) -> None:
+    """Create a token and print it, alone on standard output. Only its hash is stored: it
+    cannot be shown again."""
+    _settings_or_exit()
+    if not _TOKEN_NAME.fullmatch(name):
+        raise _fail("token: the name is 1-100 letters, digits, '.', '_', '-' or '@'", 2)
+    try:
+        with write_session() as session, session.begin():
+            secret = create_token(session, name, scope, expires_days)
+    except TokenError as exc:
+        raise _fail(f"token: {exc}") from None
+    except SQLAlchemyError as exc:
+        raise _fail(f"token: database error: {exc.__class__.__name__}") from None
+    typer.echo(secret)
+    typer.echo(f"token: created {name!r} ({scope.value}); it is shown once, above", err=True)
+
+
+@token_cli.command("list")
+def token_list() -> None:
+    """List the tokens: name, scope, state, dates. Secrets are not stored, so never shown."""
+    _settings_or_exit()
+    with Session(get_engine()) as session:
+        tokens = list_tokens(session)
+    for token in tokens:
+        expires = token.expires_at.date().isoformat() if token.expires_at else "never"
+        typer.echo(
+            f"{token.name}\t{token.scope}\t{token_state(token)}\t"
+            f"created {token.created_at.date().isoformat()}\texpires {expires}"
+        )
+
+
+@token_cli.command("revoke")
+def token_revoke(name: Annotated[str, typer.Argument(help="The token's name.")]) -> None:
+    """Revoke a token: it stops working at once, and its name stays in the history."""
+    _settings_or_exit()
+    try:
+        with write_session() as session, session.begin():
+            revoke_token(session, name)
+    except TokenError as exc:
+        raise _fail(f"token: {exc}") from None
+    typer.echo(f"token: revoked {name!r}")
 
 
 @cli.command()
