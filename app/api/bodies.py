@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
+from app.api.auth import BearerSecret
 from app.config import get_settings
 from app.problems import BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError
 
@@ -50,6 +51,7 @@ def _parse_json(raw: bytes) -> Any:
 
 
 async def _body(request: Request, accepted: tuple[str, ...]) -> tuple[str, bytes]:
+    """Only called once the request has presented credentials (see the dependencies below)."""
     media_type = _media_type(request)
     if media_type not in accepted:
         raise UnsupportedMediaTypeError(
@@ -59,17 +61,17 @@ async def _body(request: Request, accepted: tuple[str, ...]) -> tuple[str, bytes
     return media_type, await _read(request)
 
 
-async def json_body(request: Request) -> Any:
+async def json_body(request: Request, _secret: BearerSecret) -> Any:
     _, raw = await _body(request, (JSON,))
     return _parse_json(raw)
 
 
-async def merge_patch_body(request: Request) -> Any:
+async def merge_patch_body(request: Request, _secret: BearerSecret) -> Any:
     _, raw = await _body(request, (MERGE_PATCH,))
     return _parse_json(raw)
 
 
-async def seed_file_body(request: Request) -> Any:
+async def seed_file_body(request: Request, _secret: BearerSecret) -> Any:
     media_type, raw = await _body(request, (TOML, JSON))
     if media_type == JSON:
         return _parse_json(raw)

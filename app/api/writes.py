@@ -87,8 +87,8 @@ def add_write_routes(
 
     def create_handler(
         request: Request,
-        editor: EditorDep,
         body: JsonBody,
+        editor: EditorDep,
         session: WriteSessionDep,
         lang: LangDep,
     ) -> Response:
@@ -121,8 +121,8 @@ def add_write_routes(
 
     def replace_handler(
         record_id: RecordId,
-        editor: EditorDep,
         body: JsonBody,
+        editor: EditorDep,
         session: WriteSessionDep,
         lang: LangDep,
         if_match: IfMatchHeader = None,
@@ -154,8 +154,8 @@ def add_write_routes(
 
     def patch_handler(
         record_id: RecordId,
-        editor: EditorDep,
         body: MergePatchBody,
+        editor: EditorDep,
         session: WriteSessionDep,
         lang: LangDep,
         if_match: IfMatchHeader = None,

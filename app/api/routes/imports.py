@@ -47,8 +47,8 @@ class ImportResult(BaseModel):
     },
 )
 def create_import_handler(
-    editor: EditorDep,
     body: SeedFileBody,
+    editor: EditorDep,
     session: WriteSessionDep,
     dry_run: Annotated[bool, Query(description="Report what would change, write nothing.")] = False,
 ) -> ImportResult:
