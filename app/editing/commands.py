@@ -21,7 +21,6 @@ from app.editing.kinds import BY_SEED_LIST, BY_SUBJECT, KINDS, Kind
 from app.editing.merge_patch import merge_patch
 from app.editing.states import State, Stored
 from app.editing.writer import Writer, is_retired, last_changes
-from app.editing.writer import lock as lock_dataset
 from app.models import Change, Citation, Document, EventChair, Operation, SubjectKind
 from app.problems import (
     ConflictError,
@@ -32,7 +31,7 @@ from app.problems import (
     PreconditionFailedError,
     pointer,
 )
-from app.seeding.quotes import QuoteAmbiguous, QuoteLocator, QuoteNotFound
+from app.seeding.quotes import QuoteAmbiguous, QuoteNotFound, locator_for
 from app.seeding.reader import (
     NOT_COLUMNS,
     Dataset,
@@ -113,8 +112,9 @@ def missing(session: Session, kind: Kind, record_id: str) -> Exception:
 def create(session: Session, actor: str, kind: Kind, data: Any) -> Written:
     writer = Writer.begin(session, actor)
     body = _validate(kind, data)
-    if states.load(session, kind, [body.id]) or is_retired(session, kind, body.id):
-        retired = is_retired(session, kind, body.id)
+    exists = bool(states.load(session, kind, [body.id]))
+    retired = not exists and is_retired(session, kind, body.id)
+    if exists or retired:
         raise ConflictError(
             f"A {kind.singular} with id '{body.id}' "
             + ("was retired; revert its retirement to restore it." if retired else "exists.")
@@ -129,25 +129,38 @@ def replace(
 ) -> Written:
     writer = Writer.begin(session, actor)
     current = _current(session, kind, record_id, if_match)
-    if isinstance(data, dict):
-        data = {"id": record_id, **data}
-    body = _validate(kind, data)
-    if body.id != record_id:
-        raise _invalid([("id", f"must be '{record_id}', the id in the URL")])
-    state = build_state(session, kind, body, current=current)
-    writer.apply(kind, [states.Write(record_id, state, current)])
-    return Written(kind, record_id, writer.finish(), state != current.state)
+    return _replace(writer, kind, record_id, data, current)
 
 
 def patch(
     session: Session, actor: str, kind: Kind, record_id: str, data: Any, if_match: IfMatch
 ) -> Written:
     """JSON Merge Patch (RFC 7396) over the record in its request shape; `null` removes."""
-    current = _current(session, kind, record_id, if_match, lock=True)
+    writer = Writer.begin(session, actor)
+    current = _current(session, kind, record_id, if_match)
     if not isinstance(data, dict):
         raise _invalid([("", "a merge patch must be a JSON object")])
-    patched = merge_patch(as_body(session, kind, current.state), data)
-    return replace(session, actor, kind, record_id, patched, IfMatch(frozenset(), True))
+    texts: dict[str, str | None] = {}
+    patched = merge_patch(as_body(session, kind, current.state, texts), data)
+    return _replace(writer, kind, record_id, patched, current, texts)
+
+
+def _replace(
+    writer: Writer,
+    kind: Kind,
+    record_id: str,
+    data: Any,
+    current: Stored,
+    texts: dict[str, str | None] | None = None,
+) -> Written:
+    if isinstance(data, dict):
+        data = {"id": record_id, **data}
+    body = _validate(kind, data)
+    if body.id != record_id:
+        raise _invalid([("id", f"must be '{record_id}', the id in the URL")])
+    state = build_state(writer.session, kind, body, current=current, texts=texts)
+    writer.apply(kind, [states.Write(record_id, state, current)])
+    return Written(kind, record_id, writer.finish(), state != current.state)
 
 
 def retire(session: Session, actor: str, kind: Kind, record_id: str, if_match: IfMatch) -> Written:
@@ -182,11 +195,7 @@ def revert(session: Session, actor: str, change_id: int) -> Written:
     return Written(kind, change.record_id, writer.finish(), True)
 
 
-def _current(
-    session: Session, kind: Kind, record_id: str, if_match: IfMatch, *, lock: bool = False
-) -> Stored:
-    if lock:
-        lock_dataset(session)  # before reading what the patch applies to
+def _current(session: Session, kind: Kind, record_id: str, if_match: IfMatch) -> Stored:
     current = states.load(session, kind, [record_id]).get(record_id)
     if current is None:
         raise missing(session, kind, record_id)
@@ -217,8 +226,16 @@ def _invalid(problems: list[tuple[str, str]], what: str = "record") -> InvalidRe
 # --- states from request bodies -----------------------------------------------------------
 
 
-def build_state(session: Session, kind: Kind, body: SeedRecord, *, current: Stored | None) -> State:
-    """The state a valid body describes: references checked, every quote located."""
+def build_state(
+    session: Session,
+    kind: Kind,
+    body: SeedRecord,
+    *,
+    current: Stored | None,
+    texts: dict[str, str | None] | None = None,
+) -> State:
+    """The state a valid body describes: references checked, every quote located. `texts` are
+    document texts already read in this transaction."""
     problems: list[tuple[str, str]] = []
     row = body.model_dump(mode="json", exclude=set(NOT_COLUMNS | {"file"}))
     own_text: str | None = None
@@ -238,20 +255,21 @@ def build_state(session: Session, kind: Kind, body: SeedRecord, *, current: Stor
         row["position"] = _position(session, kind, body.id, row, current, problems)
     for column, target in kind.references.items():
         value = row.get(column)
-        if value is None:
-            continue
+        if value is None or (current is not None and current.state.get(column) == value):
+            continue  # unchanged: the record it names cannot have gone (it would refuse)
         if column == "parent_id" and value == body.id:
             problems.append((column, "an organization cannot be its own parent"))
         elif not _exists(session, target, value):
             problems.append((column, _no_such(session, target, value)))
     chair_ids: list[str] = list(getattr(body, "chair_ids", []) or [])
+    kept = set(current.state.get("chair_ids", [])) if current is not None else set()
     for index, person_id in enumerate(chair_ids):
-        if not _exists(session, BY_SEED_LIST["people"], person_id):
+        if person_id not in kept and not _exists(session, BY_SEED_LIST["people"], person_id):
             problems.append(
                 (f"chair_ids/{index}", _no_such(session, BY_SEED_LIST["people"], person_id))
             )
     sources: list[dict[str, Any]] = []
-    texts: dict[str, str | None] = {}
+    texts = {} if texts is None else texts
     for index, source in enumerate(body.sources):
         document_id = source.document or (body.id if own_text is not None else None)
         if document_id is None:
@@ -275,7 +293,7 @@ def build_state(session: Session, kind: Kind, body: SeedRecord, *, current: Stor
             )
             continue
         try:
-            start, end = QuoteLocator(text).locate(source.quote, source.occurrence)
+            start, end = locator_for(text).locate(source.quote, source.occurrence)
         except (QuoteNotFound, QuoteAmbiguous) as exc:
             problems.append((f"sources/{index}/quote", str(exc)))
             continue
@@ -290,11 +308,14 @@ def build_state(session: Session, kind: Kind, body: SeedRecord, *, current: Stor
     return state
 
 
-def as_body(session: Session, kind: Kind, state: State) -> dict[str, Any]:
+def as_body(
+    session: Session, kind: Kind, state: State, texts: dict[str, str | None] | None = None
+) -> dict[str, Any]:
     """A stored state in the shape a client sends: quotes with the occurrence that finds the
-    same span again, the text of a document inline, no derived fields."""
+    same span again, the text of a document inline, no derived fields. The texts it reads are
+    left in `texts`."""
     body = {k: v for k, v in state.items() if k not in ("sources", "sha256")}
-    texts: dict[str, str | None] = {}
+    texts = {} if texts is None else texts
     sources = []
     for source in state["sources"]:
         document_id = source["document"]
@@ -315,7 +336,7 @@ def as_body(session: Session, kind: Kind, state: State) -> dict[str, Any]:
 
 def occurrence_of(text: str, source: dict[str, Any]) -> int | None:
     """Which match of the quote the stored span is, when the quote occurs more than once."""
-    locator = QuoteLocator(text)
+    locator = locator_for(text)
     try:
         locator.locate(source["quote"])
         return None
@@ -356,10 +377,13 @@ def _position(
         in_scope = in_scope.where(table.c[scope] == row[scope])
         last_position = last_position.where(table.c[scope] == row[scope])
     given = row.get("position")
+    same_scope = current is not None and (not scope or current.state[scope] == row[scope])
     if given is None:
-        if current is not None and (not scope or current.state[scope] == row[scope]):
+        if current is not None and same_scope:
             return int(current.state["position"])
         return int(session.execute(last_position).scalar() or 0) + 1
+    if current is not None and same_scope and current.state["position"] == given:
+        return int(given)  # it holds that place already
     holder = session.execute(
         in_scope.where(table.c.position == given, table.c.id != record_id)
     ).first()

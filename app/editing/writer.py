@@ -9,7 +9,7 @@ what the previous writer committed, so an If-Match check made here cannot race.
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, insert, text
+from sqlalchemy import func, insert, text, update
 from sqlmodel import Session, col, select
 
 from app.editing import states
@@ -18,6 +18,7 @@ from app.editing.states import State, Stored
 from app.models import Change, DatasetState, Operation
 
 _LOCK_KEY = 0x636F6E67  # "cong": one key for every writer of the dataset
+_REVISION = text("SELECT revision FROM datasetstate WHERE id = 1")
 
 
 def lock(session: Session) -> None:
@@ -35,9 +36,10 @@ class Writer:
         self.session = session
         self.actor = actor
         self.at = datetime.now(UTC)
-        state = session.get(DatasetState, 1)
-        self._state = state
-        self.revision = (state.revision if state else 0) + 1
+        current = session.execute(_REVISION).scalar()
+        self._first = current is None
+        self._current = int(current or 0)
+        self.revision = self._current + 1
         self.changes: list[dict[str, object]] = []
         self._citations: list[dict[str, object]] = []
 
@@ -88,19 +90,20 @@ class Writer:
     def finish(self) -> int:
         """Appends the history and bumps the revision once, if anything changed; returns the
         dataset revision now current."""
-        first_run = self._state is None
-        if not self.changes and not first_run:
-            assert self._state is not None
-            return self._state.revision
+        if not self.changes and not self._first:
+            return self._current
         states.insert_citations(self.session, self._citations)
         self._citations = []
         if self.changes:
             self.session.execute(insert(Change), self.changes)
-        state = self._state or DatasetState(id=1, revision=0, modified_at=self.at)
-        state.revision = self.revision
-        state.modified_at = self.at
-        self.session.add(state)
-        self.session.flush()
+        table = DatasetState.__table__  # type: ignore[attr-defined]
+        values = {"revision": self.revision, "modified_at": self.at}
+        if self._first:
+            self.session.execute(insert(table).values(id=1, **values))
+        else:
+            self.session.execute(update(table).where(table.c.id == 1).values(**values))
+        self._first = False
+        self._current = self.revision
         return self.revision
 
 

@@ -1,6 +1,7 @@
 """Finding a quote in a document: whitespace- and NFC-insensitive, returning the exact span."""
 
 import unicodedata
+from functools import lru_cache
 
 
 class QuoteNotFound(ValueError):
@@ -55,3 +56,10 @@ class QuoteLocator:
             raise QuoteNotFound(f"quote occurs {len(matches)} times, not {occurrence}")
         first = matches[index]
         return self._origin[first], self._origin[first + len(needle) - 1] + 1
+
+
+@lru_cache(maxsize=32)
+def locator_for(text: str) -> QuoteLocator:
+    """A locator per document text, kept across writes: building one walks the whole text, and
+    a write would otherwise build it once per quote (texts never change, so neither does it)."""
+    return QuoteLocator(text)
