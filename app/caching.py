@@ -45,7 +45,8 @@ _READ_HEADERS = frozenset(
         b"x-request-id",
     )
 )
-UNCACHED_PREFIXES = ("/healthz", "/readyz")
+# Downloads stream whole files: never held in memory here (they carry their own validators).
+UNCACHED_PREFIXES = ("/healthz", "/readyz", "/downloads/")
 COMPRESS_MIN_BYTES = 1024
 _GZIP_LEVEL = 6
 _BROTLI_QUALITY = 5

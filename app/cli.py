@@ -235,5 +235,58 @@ def export(
     )
 
 
+@cli.command("build-downloads")
+def build_downloads() -> None:
+    """Build the current revision's downloads (SQLite, data package, JSON-LD, annotations) in
+    DOWNLOADS_DIR ahead of the first request, and prune old revisions beyond DOWNLOADS_KEEP.
+    URLs inside the files start with PUBLIC_BASE_URL, else http://localhost:8000. Prints the
+    files' SHA-256 sums in `sha256sum` format."""
+    from app.downloads.store import DatasetNotReadyError, build_current
+
+    _settings_or_exit()
+    base_url = (get_settings().public_base_url or "http://localhost:8000").rstrip("/")
+    try:
+        manifest = build_current(base_url)
+    except DatasetNotReadyError as exc:
+        raise _fail(f"build-downloads: {exc}") from None
+    except SQLAlchemyError as exc:
+        raise _fail(f"build-downloads: database error: {exc.__class__.__name__}") from None
+    # Standard output is a SHA256SUMS file: `sha256sum -c` checks the folder against it.
+    for entry in manifest.files.values():
+        typer.echo(f"{entry.sha256}  {entry.file}")
+    sizes = ", ".join(f"{entry.file} {entry.bytes} bytes" for entry in manifest.files.values())
+    typer.echo(
+        f"build-downloads: revision {manifest.revision} in {get_settings().downloads_dir}: {sizes}",
+        err=True,
+    )
+
+
+@cli.command("download-check")
+def download_check(
+    file: Annotated[Path, typer.Argument(help="A downloaded SQLite snapshot (.sqlite).")],
+) -> None:
+    """Check a downloaded SQLite snapshot against the API on DATABASE_URL: each table's row
+    count must equal the list's `total`. Exit 1 naming every mismatch; exit 2 when the file is
+    not a snapshot or not of the database's current revision (compare only like with like)."""
+    from app.downloads.check import SnapshotRefusedError, check_snapshot
+
+    _settings_or_exit()
+    try:
+        with snapshot_session(get_engine()) as session:
+            result = check_snapshot(file, session)
+    except SnapshotRefusedError as exc:
+        raise _fail(f"download-check: refused: {exc}", 2) from None
+    except SQLAlchemyError as exc:
+        raise _fail(f"download-check: database error: {exc.__class__.__name__}", 2) from None
+    for line in result.lines:
+        typer.echo(line)
+    if result.mismatches:
+        raise _fail(
+            f"download-check: {file} does not match revision {result.revision}: "
+            + "; ".join(result.mismatches)
+        )
+    typer.echo(f"download-check: {file} matches the API at revision {result.revision}")
+
+
 def main() -> None:
     cli()

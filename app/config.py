@@ -74,6 +74,17 @@ class Settings(BaseSettings):
         default=32, ge=1, le=4096, description="Memory bound of the response cache, per worker."
     )
 
+    downloads_dir: Path = Field(
+        default=PROJECT_ROOT / "data" / "downloads",
+        description="Where the whole-dataset downloads are built and served from.",
+    )
+    downloads_keep: int = Field(
+        default=3,
+        ge=1,
+        le=100,
+        description="Revisions whose downloads are kept on disk; older ones are pruned.",
+    )
+
     max_body_bytes: int = Field(
         default=4 << 20,
         ge=1024,

@@ -238,6 +238,7 @@ DCAT_CONTEXT = {
     "foaf": "http://xmlns.com/foaf/0.1/",
     "vcard": "http://www.w3.org/2006/vcard/ns#",
     "skos": "http://www.w3.org/2004/02/skos/core#",
+    "spdx": "http://spdx.org/rdf/terms#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
 _EU = "http://publications.europa.eu/resource/authority"
@@ -252,7 +253,21 @@ class CatalogEntry:
     organization_name: str
     area: AreaPublic | None
     credits: list[Credit]
-    csv_lists: list[tuple[str, str]]  # (collection, English title) with rows for this term
+
+
+@dataclass(frozen=True)
+class CatalogDownload:
+    """One file of the whole dataset at the current revision."""
+
+    title_vi: str
+    title_en: str
+    url: str
+    media_type: str  # without parameters
+    bytes: int
+    sha256: str
+    modified: datetime
+    conforms_to: str | None = None
+    file_type: str | None = None  # EU file-type authority code
 
 
 def _texts(vi: str, en: str) -> list[Node]:
@@ -279,9 +294,49 @@ def _distribution(title: str, url: str, media_type: str, file_type: str) -> Node
     }
 
 
-def catalog(entries: list[CatalogEntry], urls: Urls, *, publisher: str, modified: datetime) -> Node:
-    """A DCAT-AP style catalog: one dcat:Dataset per term, JSON and CSV distributions."""
+def _download(download: CatalogDownload, listing: str) -> Node:
+    node: Node = {
+        "@id": download.url,
+        "@type": "dcat:Distribution",
+        "dct:title": _texts(download.title_vi, download.title_en),
+        "dcat:accessURL": {"@id": listing},
+        "dcat:downloadURL": {"@id": download.url},
+        "dcat:mediaType": {"@id": f"{_IANA}/{download.media_type}"},
+        "dcat:byteSize": {"@value": str(download.bytes), "@type": "xsd:nonNegativeInteger"},
+        "spdx:checksum": {
+            "@type": "spdx:Checksum",
+            "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256"},
+            "spdx:checksumValue": {"@value": download.sha256, "@type": "xsd:hexBinary"},
+        },
+        "dct:modified": _date_time(download.modified),
+        "dct:license": {"@id": LICENSE_URL},
+    }
+    if download.file_type:
+        node["dct:format"] = {"@id": f"{_EU}/file-type/{download.file_type}"}
+    if download.conforms_to:
+        node["dct:conformsTo"] = {"@id": download.conforms_to}
+    return node
+
+
+def catalog(
+    entries: list[CatalogEntry],
+    downloads: list[CatalogDownload],
+    urls: Urls,
+    *,
+    publisher: str,
+    modified: datetime,
+    revision: int,
+) -> Node:
+    """A DCAT-AP style catalog: the whole dataset, whose distributions are the downloads of the
+    current revision (with size and SHA-256), and one dcat:Dataset per term, part of it, whose
+    distributions are the term summary as JSON and JSON-LD."""
     agent = {"@type": "foaf:Agent", "foaf:name": publisher}
+    contact = {
+        "@type": "vcard:Organization",
+        "vcard:fn": publisher,
+        "vcard:hasURL": {"@id": f"{urls.base}/docs"},
+    }
+    whole_id = f"{urls.base}/catalog.jsonld#dataset"
     datasets: list[Node] = []
     for entry in entries:
         term = entry.term
@@ -292,9 +347,6 @@ def catalog(entries: list[CatalogEntry], urls: Urls, *, publisher: str, modified
                 "Term summary (schema.org JSON-LD)", summary_url, "application/ld+json", "JSON_LD"
             ),
         ]
-        for collection, title in entry.csv_lists:
-            url = f"{urls.base}/api/v1/{collection}?term={term.id}&format=csv"
-            distributions.append(_distribution(f"{title} (CSV)", url, "text/csv", "CSV"))
         dataset: Node = {
             "@id": f"{urls.base}/catalog.jsonld#{term.id}",
             "@type": "dcat:Dataset",
@@ -321,12 +373,9 @@ def catalog(entries: list[CatalogEntry], urls: Urls, *, publisher: str, modified
                 "dcat:endDate": _year(term.end_year),
             },
             "dct:source": [{"@id": credit.url} for credit in entry.credits],
+            "dct:isPartOf": {"@id": whole_id},
             "dcat:landingPage": {"@id": f"{urls.base}/embed/terms/{term.id}"},
-            "dcat:contactPoint": {
-                "@type": "vcard:Organization",
-                "vcard:fn": publisher,
-                "vcard:hasURL": {"@id": f"{urls.base}/docs"},
-            },
+            "dcat:contactPoint": contact,
             "dcat:distribution": distributions,
         }
         if entry.area:
@@ -335,6 +384,38 @@ def catalog(entries: list[CatalogEntry], urls: Urls, *, publisher: str, modified
                 "skos:prefLabel": {"@value": entry.area.name, "@language": "vi"},
             }
         datasets.append(dataset)
+    listing = f"{urls.base}/api/v1/downloads"
+    whole: Node = {
+        "@id": whole_id,
+        "@type": "dcat:Dataset",
+        "dct:identifier": "congress-summaries",
+        "dct:title": _texts(
+            "Toàn bộ dữ liệu tổng kết nhiệm kỳ Đại hội",
+            "Congress-term summaries, the whole dataset",
+        ),
+        "dct:description": _texts(
+            "Toàn bộ dữ liệu ở một phiên bản, mỗi định dạng một tệp: SQLite, gói dữ liệu "
+            "Frictionless (CSV), JSON-LD, và mỗi trích dẫn là một chú thích web W3C.",
+            "The whole dataset at one revision, one file per format: SQLite, a Frictionless "
+            "Data Package (CSV), JSON-LD, and every citation as a W3C Web Annotation.",
+        ),
+        "dcat:keyword": ["xây dựng Đảng", "nhiệm kỳ", "congress term", "open data"],
+        "dct:publisher": agent,
+        "dct:license": {"@id": LICENSE_URL},
+        "dct:language": {"@id": f"{_EU}/language/VIE"},
+        "dct:modified": _date_time(modified),
+        "dcat:version": str(revision),
+        "dct:hasPart": [{"@id": d["@id"]} for d in datasets],
+        "dcat:landingPage": {"@id": listing},
+        "dcat:contactPoint": contact,
+        "dcat:distribution": [_download(download, listing) for download in downloads],
+    }
+    if entries:
+        whole["dct:temporal"] = {
+            "@type": "dct:PeriodOfTime",
+            "dcat:startDate": _year(min(e.term.start_year for e in entries)),
+            "dcat:endDate": _year(max(e.term.end_year for e in entries)),
+        }
     return {
         "@context": DCAT_CONTEXT,
         "@id": f"{urls.base}/catalog.jsonld",
@@ -351,5 +432,5 @@ def catalog(entries: list[CatalogEntry], urls: Urls, *, publisher: str, modified
         "dct:language": {"@id": f"{_EU}/language/VIE"},
         "dct:modified": _date_time(modified),
         "foaf:homepage": {"@id": f"{urls.base}/api/v1"},
-        "dcat:dataset": datasets,
+        "dcat:dataset": [whole, *datasets],
     }

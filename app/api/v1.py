@@ -7,6 +7,7 @@ from app.api.routes import (
     areas,
     changes,
     documents,
+    downloads,
     events,
     imports,
     memberships,
@@ -57,3 +58,4 @@ api_router.include_router(documents.router)
 api_router.include_router(search.router)
 api_router.include_router(changes.router)
 api_router.include_router(imports.router)
+api_router.include_router(downloads.router)

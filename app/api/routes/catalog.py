@@ -7,16 +7,15 @@ from fastapi import APIRouter, Request, Response
 from app.api.credits import credits_for
 from app.api.deps import MAX_LIMIT
 from app.api.rendering import public_base_url
+from app.api.routes.downloads import CurrentDownloadsDep, download_url
 from app.config import get_settings
 from app.db import SessionDep
-from app.i18n import Lang
-from app.jsonld import JSONLD_MEDIA_TYPE, CatalogEntry, Urls, catalog
-from app.models import KeyTask, Solution
+from app.downloads.registry import DISTRIBUTIONS
+from app.downloads.store import Manifest
+from app.jsonld import JSONLD_MEDIA_TYPE, CatalogDownload, CatalogEntry, Urls, catalog
 from app.problems import NotReadyError, Problem
 from app.queries.documents import dataset_info
-from app.queries.items import list_items
 from app.queries.people import get_area, get_organization
-from app.queries.statistics import list_statistics
 from app.queries.terms import list_terms
 from app.schemas.people import AreaPublic, OrganizationPublic
 
@@ -36,12 +35,16 @@ router = APIRouter(tags=["catalog"])
         503: {"model": Problem, "description": "The dataset has not been seeded."},
     },
 )
-def get_catalog(request: Request, session: SessionDep) -> Response:
-    """A DCAT (DCAT-AP style) catalog for harvesting by national open-data portals: one
-    `dcat:Dataset` per term with its title, description, publisher, licence (CC BY 4.0),
-    spatial coverage (the province), temporal coverage (the term's years), modification date
-    (the dataset revision's), source article, and distributions: the term summary as JSON and
-    JSON-LD, and CSV lists of the term's key tasks, solutions and statistics."""
+def get_catalog(downloads: CurrentDownloadsDep, request: Request, session: SessionDep) -> Response:
+    """A DCAT (DCAT-AP style) catalog for harvesting by national open-data portals.
+
+    The whole dataset is one `dcat:Dataset` whose distributions are the downloads of the
+    current revision (SQLite, Frictionless Data Package, JSON-LD, W3C Web Annotations), each
+    with `dcat:downloadURL`, `dcat:byteSize`, `spdx:checksum` (SHA-256), `dcat:mediaType` and
+    `dct:modified`. Each term is a `dcat:Dataset` part of it, with its title, description,
+    publisher, licence (CC BY 4.0), spatial coverage (the province), temporal coverage (the
+    term's years), modification date, source article, and the term summary as JSON and
+    JSON-LD."""
     dataset = dataset_info(session)
     if dataset is None:
         raise NotReadyError("The dataset has not been seeded.")
@@ -56,32 +59,41 @@ def get_catalog(request: Request, session: SessionDep) -> Response:
         area_id = organization.area_id if organization else None
         if area_id and area_id not in areas:
             areas[area_id] = get_area(session, area_id)
-        csv_lists: list[tuple[str, str]] = []
-        for collection, title, model in (
-            ("tasks", "Key tasks", KeyTask),
-            ("solutions", "Breakthrough solutions", Solution),
-        ):
-            _rows, count = list_items(session, model, term_ids=[term.id], limit=1, offset=0)
-            if count:
-                csv_lists.append((collection, title))
-        _stats, count = list_statistics(
-            session, Lang.vi, category=None, term_id=term.id, key=None, limit=1, offset=0
-        )
-        if count:
-            csv_lists.append(("statistics", "Statistics"))
         entries.append(
             CatalogEntry(
                 term=term,
                 organization_name=organization.name if organization else term.organization_id,
                 area=areas.get(area_id) if area_id else None,
                 credits=credits_for(session, request, term.sources),
-                csv_lists=csv_lists,
             )
         )
+    base = public_base_url(request)
     body = catalog(
         entries,
-        Urls(public_base_url(request)),
+        _catalog_downloads(downloads, base),
+        Urls(base),
         publisher=get_settings().catalog_publisher,
         modified=dataset.modified_at,
+        revision=dataset.revision,
     )
     return Response(json.dumps(body, ensure_ascii=False), media_type=JSONLD_MEDIA_TYPE)
+
+
+def _catalog_downloads(manifest: Manifest, base: str) -> list[CatalogDownload]:
+    downloads = []
+    for distribution in DISTRIBUTIONS:
+        entry = manifest.files[distribution.name]
+        downloads.append(
+            CatalogDownload(
+                title_vi=distribution.title_vi,
+                title_en=distribution.title,
+                url=download_url(base, entry.file),
+                media_type=distribution.media_type.split(";", 1)[0],
+                bytes=entry.bytes,
+                sha256=entry.sha256,
+                modified=manifest.modified_at,
+                conforms_to=distribution.conforms_to,
+                file_type=distribution.file_type,
+            )
+        )
+    return downloads
