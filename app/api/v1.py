@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from app.api.responses import COMMON
 from app.api.routes import (
+    annotations,
     areas,
     changes,
     documents,
@@ -59,3 +60,4 @@ api_router.include_router(search.router)
 api_router.include_router(changes.router)
 api_router.include_router(imports.router)
 api_router.include_router(downloads.router)
+api_router.include_router(annotations.router)
