@@ -141,7 +141,9 @@ def test_every_distribution_builds_and_is_served_with_its_validators(
         assert manifest.base_url == BASE
 
 
-def test_if_none_match_with_the_etag_is_304(database: str, tmp_path: Path) -> None:
+def test_if_none_match_with_the_etag_or_if_modified_since_is_304(
+    database: str, tmp_path: Path
+) -> None:
     with app_client(database, tmp_path) as client:
         item = by_name(listed(client))["sqlite"]
         etag = fetch(client, item).headers["etag"]
@@ -149,6 +151,10 @@ def test_if_none_match_with_the_etag_is_304(database: str, tmp_path: Path) -> No
         assert response.status_code == 304
         assert response.content == b""
         assert response.headers["etag"] == etag
+        modified = response.headers["last-modified"]
+        assert fetch(client, item, **{"If-Modified-Since": modified}).status_code == 304
+        stale = {"If-None-Match": '"other"', "If-Modified-Since": modified}
+        assert fetch(client, item, **stale).status_code == 200  # the tag decides
 
 
 def test_unknown_and_malformed_names_are_problems(database: str, tmp_path: Path) -> None:
@@ -508,10 +514,14 @@ def test_a_manifest_of_another_database_at_the_same_revision_is_rebuilt(
     )
     (tmp_path / f"congress-r{first['revision']}.manifest.json").write_text(stale.model_dump_json())
     with app_client(database, tmp_path) as client:
+        # Even asked for directly, the file is rebuilt rather than served as it was.
+        served = fetch(client, first)
+        rebuilt = read_manifest(tmp_path, first["revision"])
+        assert rebuilt is not None and rebuilt.modified_at == manifest.modified_at
+        assert rebuilt.base_url == BASE
+        assert served.headers["etag"] == f'"{rebuilt.files["sqlite"].sha256}"'
         again = by_name(listed(client))["sqlite"]
-    rebuilt = read_manifest(tmp_path, first["revision"])
-    assert rebuilt is not None and rebuilt.modified_at == manifest.modified_at
-    assert rebuilt.base_url == BASE and again["url"] == first["url"]
+    assert again["url"] == first["url"] and again["sha256"] == rebuilt.files["sqlite"].sha256
 
 
 def test_pruning_keeps_the_current_and_newest_revisions_and_only_its_own_files(

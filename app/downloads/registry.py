@@ -7,7 +7,6 @@ imported when first used, so that a format's dependencies load only when it is b
 
 from dataclasses import dataclass
 from importlib import import_module
-from importlib.util import find_spec
 from pathlib import Path
 from typing import Protocol
 
@@ -81,15 +80,4 @@ DISTRIBUTIONS: tuple[Distribution, ...] = (
         file_type="JSON_LD",
     ),
 )
-
-
-def _installed(module: str) -> bool:
-    try:
-        return find_spec(module) is not None
-    except ModuleNotFoundError:
-        return False
-
-
-# TEMPORARY until app/downloads/formats/ lands: only the builders that exist.
-DISTRIBUTIONS = tuple(d for d in DISTRIBUTIONS if _installed(d.module))
 BY_NAME = {distribution.name: distribution for distribution in DISTRIBUTIONS}

@@ -322,7 +322,7 @@ def _worker_lock() -> asyncio.Lock:
 _reader: tuple[str, RevisionReader | None] | None = None
 
 
-async def _current_version() -> DatasetVersion | None:
+async def current_version() -> DatasetVersion | None:
     """The committed revision, read as the HTTP cache reads it: no pool, no thread."""
     global _reader
     url = get_settings().database_url
@@ -337,7 +337,7 @@ async def _current_version() -> DatasetVersion | None:
 async def ensure_current(base_url: str) -> Manifest:
     """The current revision's manifest, building what is missing first. Requests of this worker
     that find files missing wait here for the one that builds them, on the event loop."""
-    version = await _current_version()
+    version = await current_version()
     if version is not None:
         found = await anyio.to_thread.run_sync(
             ready_manifest, version.revision, version.modified_at

@@ -8,7 +8,8 @@ carries its revision and its bytes never change. The small list stays cacheable;
 under the revision like any read.
 """
 
-from email.utils import format_datetime
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from http import HTTPStatus
 from typing import Annotated, Any
 
@@ -22,11 +23,12 @@ from app.api.rendering import public_base_url
 from app.api.responses import problems
 from app.caching import etag_matches
 from app.downloads.ranges import requested_ranges
-from app.downloads.registry import BY_NAME, DISTRIBUTIONS
+from app.downloads.registry import DISTRIBUTIONS
 from app.downloads.schemas import DownloadList, DownloadPublic
 from app.downloads.store import (
     DatasetNotReadyError,
     Manifest,
+    current_version,
     ensure_current,
     find,
     revision_of,
@@ -191,7 +193,20 @@ async def get_download(file: FileName, request: Request) -> Response:
     are kept; older ones are 404."""
     found = await anyio.to_thread.run_sync(find, file)
     revision = revision_of(file)
-    if found is None and revision is not None and _is_distribution(file, revision):
+    current = await current_version()
+    if (
+        found is not None
+        and current is not None
+        and found.manifest.revision == current.revision
+        and not found.manifest.of(current.revision, current.modified_at)
+    ):
+        found = None  # another database's file of the same revision number: rebuild it
+    if (
+        found is None
+        and revision is not None
+        and _is_distribution(file, revision)
+        and (current is None or revision == current.revision)
+    ):
         # The current revision's files may not be built yet: build them, then look again.
         try:
             manifest = await ensure_current(public_base_url(request))
@@ -207,8 +222,7 @@ async def get_download(file: FileName, request: Request) -> Response:
         "Cache-Control": IMMUTABLE,
         "Last-Modified": format_datetime(found.manifest.modified_at, usegmt=True),
     }
-    if_none_match = request.headers.get("if-none-match")
-    if if_none_match is not None and etag_matches(if_none_match.encode(), etag.encode()):
+    if _not_modified(request, etag, found.manifest.modified_at):
         return Response(status_code=304, headers=headers)
     ranges = None
     range_header = request.headers.get("range")
@@ -234,4 +248,22 @@ async def get_download(file: FileName, request: Request) -> Response:
 
 
 def _is_distribution(file: str, revision: int) -> bool:
-    return any(file == d.file_name(revision) for d in BY_NAME.values())
+    return any(file == d.file_name(revision) for d in DISTRIBUTIONS)
+
+
+def _not_modified(request: Request, etag: str, modified: datetime) -> bool:
+    """If-None-Match, else If-Modified-Since (RFC 9110 §13.1.3: the date is ignored when an
+    entity tag is sent)."""
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        return etag_matches(if_none_match.encode(), etag.encode())
+    if_modified_since = request.headers.get("if-modified-since")
+    if if_modified_since is None:
+        return False
+    try:
+        since = parsedate_to_datetime(if_modified_since)
+    except (TypeError, ValueError, IndexError):
+        return False
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    return int(modified.timestamp()) <= since.timestamp()
