@@ -317,7 +317,7 @@ def test_jsonld_expands_and_has_every_record_with_its_citations(
             f"{BASE}/api/v1/documents/{s['document']}/text#char={s['start']},{s['end']}"
             for s in cited
         ]
-    schema = "https://schema.org/"
+    schema = "http://schema.org/"
     person = next(n for n in expanded if n["@id"] == f"{BASE}/api/v1/people/le-anh-duong")
     assert f"{schema}Person" in person["@type"]
     assert "http://www.w3.org/ns/person#Person" in person["@type"]
@@ -369,6 +369,9 @@ def test_one_annotation_per_citation_whose_body_is_the_record(
     document = json.loads(built.files["annotations"].read_text())
     assert document["@context"] == "http://www.w3.org/ns/anno.jsonld"
     assert document["type"] == "AnnotationCollection"
+    assert list(document) == ["@context", "id", "type", "label", "total", "modified", "first"]
+    assert document["first"]["type"] == "AnnotationPage"
+    assert document["first"]["partOf"] == document["id"]
     items = document["first"]["items"]
     sources = _api_citations(api)
     assert document["total"] == len(items) == sum(len(s) for s in sources.values())

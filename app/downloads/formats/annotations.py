@@ -31,6 +31,7 @@ from app.models import Citation
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 MEDIA_TYPE = f'application/ld+json; profile="{CONTEXT}"'
 CONTEXT_CHARS = 32  # code points of prefix and suffix, enough to find the quote again
+CITATIONS = BY_NAME["citations"]
 Node = dict[str, Any]
 
 # Why "describing": the body is the record that restates, in structured form, what the quoted
@@ -86,14 +87,17 @@ def collection(collection_id: str, label: str, items: list[Node], **extra: Any) 
         **extra,
     }
     if items:
-        node["first"] = {
-            "id": f"{collection_id}#page1",
-            "type": "AnnotationPage",
-            "partOf": collection_id,
-            "startIndex": 0,
-            "items": items,
-        }
+        node["first"] = {**_page(collection_id), "items": items}
     return node
+
+
+def _page(collection_id: str) -> Node:
+    return {
+        "id": f"{collection_id}#page1",
+        "type": "AnnotationPage",
+        "partOf": collection_id,
+        "startIndex": 0,
+    }
 
 
 def record_annotations(
@@ -118,21 +122,28 @@ def record_annotations(
 
 
 def build(session: Session, target: Path, *, base_url: str) -> None:
-    """Writes the annotations of every citation, one collection, at `target`."""
+    """Writes the annotations of every citation, one collection, at `target`: the collection
+    as `collection()` makes it, with one annotation per line written as each is made."""
     urls = Urls(base_url)
     state = revision(session)
     texts = document_texts(session)
-    items = [annotation(row, texts[row["document_id"]], urls) for row in rows(session, CITATIONS)]
-    document = collection(
-        # The collection is one of the distributions `/api/v1/downloads` lists.
-        f"{urls.base}/api/v1/downloads#annotations",
-        "Citations of the congress-term summary dataset: every fact's source quote",
-        items,
-        modified=rfc3339(state.modified_at),
-    )
+    citations = rows(session, CITATIONS)
+    # The collection is one of the distributions `/api/v1/downloads` lists.
+    collection_id = f"{urls.base}/api/v1/downloads#annotations"
+    label = "Citations of the congress-term summary dataset: every fact's source quote"
+    modified = rfc3339(state.modified_at)
+    envelope = collection(collection_id, label, [], modified=modified)
     with target.open("w", encoding="utf-8") as out:
-        json.dump(document, out, ensure_ascii=False)
-        out.write("\n")
-
-
-CITATIONS = BY_NAME["citations"]
+        if not citations:
+            json.dump(envelope, out, ensure_ascii=False)
+            out.write("\n")
+            return
+        # What `collection()` makes, with `first` (its last member) and the page's `items` (the
+        # page's last) left open, so that each annotation is written as it is made.
+        envelope["total"] = len(citations)
+        out.write(json.dumps(envelope, ensure_ascii=False)[:-1] + ', "first": ')
+        out.write(json.dumps(_page(collection_id))[:-1] + ', "items": [\n')
+        for index, citation in enumerate(citations):
+            item = annotation(citation, texts[citation["document_id"]], urls)
+            out.write((",\n" if index else "") + json.dumps(item, ensure_ascii=False))
+        out.write("\n]}}\n")

@@ -14,7 +14,7 @@ The context is inline, so the file expands offline with any JSON-LD processor.
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from sqlmodel import Session
 
@@ -31,7 +31,8 @@ from app.downloads.formats.tables import (
 
 MEDIA_TYPE = "application/ld+json"
 CONTEXT = {
-    "@vocab": "https://schema.org/",
+    # schema.org's own context (the API's graphs use it) makes terms http://schema.org/ IRIs.
+    "@vocab": "http://schema.org/",
     "org": "http://www.w3.org/ns/org#",
     "person": "http://www.w3.org/ns/person#",
     "foaf": "http://xmlns.com/foaf/0.1/",
@@ -50,18 +51,19 @@ SECTIONS = {
 
 
 def build(session: Session, target: Path, *, base_url: str) -> None:
-    """Writes the JSON-LD file at `target`."""
+    """Writes the JSON-LD file at `target`, one node per line as each is made."""
     with target.open("w", encoding="utf-8") as out:
-        json.dump(dataset_graph(session, base_url=base_url), out, ensure_ascii=False)
-        out.write("\n")
+        out.write('{"@context": ' + json.dumps(CONTEXT) + ', "@graph": [\n')
+        _fill(_Graph(out), session, base_url=base_url)
+        out.write("\n]}\n")
 
 
-def dataset_graph(session: Session, *, base_url: str) -> Node:
+def _fill(graph: "_Graph", session: Session, *, base_url: str) -> None:
     urls = Urls(base_url)
     state = revision(session)
     data = read_all(session)
     texts = document_texts(session)
-    graph = _Graph(urls, citations_by_record(data["citations"]))
+    graph.urls, graph.cited = urls, citations_by_record(data["citations"])
 
     graph.add(
         {
@@ -160,24 +162,27 @@ def dataset_graph(session: Session, *, base_url: str) -> Node:
         chairs.setdefault(row["event_id"], []).append(row)
     for row in data["events"]:
         graph.record("event", row, _event(row, urls, chairs.get(row["id"], [])))
-    return {"@context": CONTEXT, "@graph": graph.nodes}
 
 
 class _Graph:
-    def __init__(self, urls: Urls, cited: dict[tuple[str, str], list[Row]]) -> None:
-        self.urls = urls
-        self.cited = cited
-        self.nodes: list[Node] = []
+    """Writes nodes to the open `@graph` array of `out`."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.urls = Urls("")
+        self.cited: dict[tuple[str, str], list[Row]] = {}
+        self.written = 0
 
     def add(self, node: Node) -> None:
-        self.nodes.append(node)
+        self.out.write((",\n" if self.written else "") + json.dumps(node, ensure_ascii=False))
+        self.written += 1
 
     def record(self, kind: str, row: Row, node: Node) -> None:
         """A record's node: its URL as `@id`, its fields, and its citations."""
         full: Node = {"@id": self.urls.of_kind(kind, row["id"])}
         full.update(node)
         full["citation"] = [self.quotation(c) for c in self.cited.get((kind, row["id"]), [])]
-        self.nodes.append(full)
+        self.add(full)
 
     def quotation(self, citation: Row) -> Node:
         text = self.urls.text(citation["document_id"])
@@ -287,7 +292,6 @@ def _term(row: Row, urls: Urls, statements: dict[str, list[Row]], figures: list[
                 {
                     "@type": "ItemList",
                     "name": _texts(vi, en),
-                    "itemListOrder": "https://schema.org/ItemListOrderAscending",
                     "itemListElement": [
                         {
                             "@type": "ListItem",
