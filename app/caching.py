@@ -54,12 +54,22 @@ _NOT_STORED = (b"private", b"no-store", b"no-cache")
 _DROPPED = frozenset((b"content-length", b"vary", b"etag", b"last-modified", b"x-request-id"))
 NO_STORE = (b"cache-control", b"no-store")
 
-CORS_EXPOSED = ["ETag", "Link", "Content-Language", "X-Total-Count", "X-Request-ID"]
+CORS_EXPOSED = [
+    "ETag",
+    "Link",
+    "Content-Language",
+    "X-Total-Count",
+    "X-Request-ID",
+    "Content-Range",
+    "Content-Disposition",
+]
 CORS_REQUEST_HEADERS = [
     "Accept",
     "Accept-Language",
     "If-None-Match",
     "If-Modified-Since",
+    "If-Range",
+    "Range",
     "X-Request-ID",
 ]
 

@@ -41,6 +41,7 @@ STATUS_TITLES: dict[int, tuple[str, str]] = {
     412: ("Phiên bản đã thay đổi", "Precondition Failed"),
     413: ("Nội dung quá lớn", "Content Too Large"),
     415: ("Định dạng nội dung không được hỗ trợ", "Unsupported Media Type"),
+    416: ("Khoảng dữ liệu không hợp lệ", "Range Not Satisfiable"),
     422: ("Tham số không hợp lệ", "Unprocessable Content"),
     428: ("Thiếu điều kiện If-Match", "Precondition Required"),
     500: ("Lỗi máy chủ", "Internal Server Error"),

@@ -9,7 +9,8 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
-from pydantic import AwareDatetime, BaseModel
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel
 
 from app.i18n import Lang, negotiate
 from app.models.base import ID_MAX, ID_PATTERN
@@ -110,18 +111,36 @@ TextFilter = Annotated[
     ),
 ]
 
+# RFC 3339 date-time with its offset; pydantic alone would also take "0.0" as a Unix time.
+RFC3339 = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}:\d{2})$"
 UpdatedSince = Annotated[
-    AwareDatetime | None,
+    str | None,
     Query(
+        pattern=RFC3339,
+        max_length=32,
         description="Only records created or changed at or after this time (RFC 3339 with an "
         "offset, e.g. `2026-11-30T00:00:00Z`). Retirements are in `/api/v1/changes`.",
+        json_schema_extra={"format": "date-time"},
         examples=["2026-11-30T00:00:00Z"],
     ),
 ]
 
 
 async def updated_since(updated_since: UpdatedSince = None) -> datetime | None:
-    return updated_since
+    if updated_since is None:
+        return None
+    try:
+        return datetime.fromisoformat(updated_since.upper().replace("Z", "+00:00"))
+    except ValueError:  # the pattern admits 2026-02-31
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("query", "updated_since"),
+                    "msg": "not a valid date-time",
+                    "type": "datetime_from_date_parsing",
+                }
+            ]
+        ) from None
 
 
 PageDep = Annotated[PageParams, Depends(page_params)]

@@ -38,8 +38,9 @@ def token(database: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def api_schema(database: str) -> Iterator[Any]:
-    with environment(DATABASE_URL=database):
+def api_schema(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    downloads = str(tmp_path_factory.mktemp("downloads"))
+    with environment(DATABASE_URL=database, DOWNLOADS_DIR=downloads):
         yield schemathesis.openapi.from_asgi("/openapi.json", create_app())
 
 

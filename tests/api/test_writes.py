@@ -401,7 +401,6 @@ def test_changes_since_a_revision_and_updated_since_follow_a_write(
     client: TestClient, editor: dict[str, str]
 ) -> None:
     revision = _revision(client)
-    start = datetime.now(UTC) - timedelta(seconds=1)
     client.patch(
         TASK,
         content='{"text": "Một"}',
@@ -411,7 +410,8 @@ def test_changes_since_a_revision_and_updated_since_follow_a_write(
     assert [(c["kind"], c["record_id"]) for c in changes["items"]] == [
         ("key_task", "bac-giang-2025-2030-task-1")
     ]
-    recent = client.get("/api/v1/tasks", params={"updated_since": start.isoformat()}).json()
+    at = changes["items"][0]["at"]
+    recent = client.get("/api/v1/tasks", params={"updated_since": at}).json()
     assert [t["id"] for t in recent["items"]] == ["bac-giang-2025-2030-task-1"]
     feed = ET.fromstring(client.get("/feed.atom").content)
     atom = "{http://www.w3.org/2005/Atom}"
