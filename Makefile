@@ -48,5 +48,12 @@ lock:
 bench: install-dev
 	$(BIN)/python -m bench.load
 
+# Write benchmark: PATCH throughput and latency on one worker, and a 40-record import, on SQLite
+# and on the local PostgreSQL (a database of its own); writes the Writes section of
+# bench/RESULTS.md. About three minutes.
+.PHONY: bench-writes
+bench-writes: install-dev
+	$(BIN)/python -m bench.write_bench
+
 clean:
 	rm -rf $(VENV) data
