@@ -13,7 +13,14 @@ from fastapi import Depends, Request
 
 from app.api.auth import BearerSecret
 from app.config import get_settings
-from app.problems import BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError
+from app.problems import (
+    BadRequestError,
+    FieldProblem,
+    InvalidRecordError,
+    PayloadTooLargeError,
+    UnsupportedMediaTypeError,
+    pointer,
+)
 
 JSON = "application/json"
 MERGE_PATCH = "application/merge-patch+json"
@@ -39,9 +46,27 @@ async def _read(request: Request) -> bytes:
     return b"".join(chunks)
 
 
+def _without_nul(value: Any, path: tuple[Any, ...] = ()) -> Any:
+    """Refuses a NUL character anywhere in the body: no text of the data holds one, and
+    PostgreSQL cannot store one (it would be a 500 at the first query)."""
+    if isinstance(value, str) and "\x00" in value:
+        raise InvalidRecordError(
+            "The body holds a NUL character.",
+            errors=[FieldProblem(pointer=pointer(path), detail="NUL characters are not allowed")],
+        )
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _without_nul(key, path)
+            _without_nul(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _without_nul(item, (*path, index))
+    return value
+
+
 def _parse_json(raw: bytes) -> Any:
     try:
-        return json.loads(raw.decode("utf-8"))
+        return _without_nul(json.loads(raw.decode("utf-8")))
     except UnicodeDecodeError as exc:
         raise BadRequestError(f"The body is not UTF-8 (byte {exc.start}).") from None
     except json.JSONDecodeError as exc:
@@ -76,7 +101,7 @@ async def seed_file_body(request: Request, _secret: BearerSecret) -> Any:
     if media_type == JSON:
         return _parse_json(raw)
     try:
-        return tomllib.loads(raw.decode("utf-8"))
+        return _without_nul(tomllib.loads(raw.decode("utf-8")))
     except UnicodeDecodeError as exc:
         raise BadRequestError(f"The body is not UTF-8 (byte {exc.start}).") from None
     except tomllib.TOMLDecodeError as exc:

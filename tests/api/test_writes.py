@@ -519,3 +519,17 @@ def test_malformed_toml_is_400(client: TestClient, editor: dict[str, str]) -> No
     )
     assert response.status_code == 400
     assert "line 2" in response.json()["detail"]
+
+
+def test_a_nul_character_anywhere_in_a_body_is_422(
+    client: TestClient, editor: dict[str, str]
+) -> None:
+    body = {**_new_task(), "sources": [{"document": DOC, "quote": "Bắc\u0000 Giang"}]}
+    response = client.post("/api/v1/tasks", json=body, headers=editor)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["pointer"] == "#/sources/0/quote"
+    organization = {"id": "x", "name": "X", "classification": "y", "area_id": "\u0000"}
+    response = client.post(
+        "/api/v1/organizations", json={**organization, "sources": []}, headers=editor
+    )
+    assert response.status_code == 422
