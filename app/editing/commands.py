@@ -140,9 +140,17 @@ def patch(
     current = _current(session, kind, record_id, if_match)
     if not isinstance(data, dict):
         raise _invalid([("", "a merge patch must be a JSON object")])
-    texts: dict[str, str | None] = {}
-    patched = merge_patch(as_body(session, kind, current.state, texts), data)
-    return _replace(writer, kind, record_id, patched, current, texts)
+    if "sources" in data:
+        texts: dict[str, str | None] = {}
+        patched = merge_patch(as_body(session, kind, current.state, texts), data)
+        return _replace(writer, kind, record_id, patched, current, texts)
+    # The sources stay as they are, spans included: nothing to locate again.
+    unchanged = {k: v for k, v in current.state.items() if k != "sha256"}
+    unchanged["sources"] = [
+        {"document": s["document"], "quote": s["quote"]} for s in current.state["sources"]
+    ]
+    patched = merge_patch(unchanged, data)
+    return _replace(writer, kind, record_id, patched, current, keep_sources=True)
 
 
 def _replace(
@@ -152,13 +160,22 @@ def _replace(
     data: Any,
     current: Stored,
     texts: dict[str, str | None] | None = None,
+    *,
+    keep_sources: bool = False,
 ) -> Written:
     if isinstance(data, dict):
         data = {"id": record_id, **data}
     body = _validate(kind, data)
     if body.id != record_id:
         raise _invalid([("id", f"must be '{record_id}', the id in the URL")])
-    state = build_state(writer.session, kind, body, current=current, texts=texts)
+    state = build_state(
+        writer.session,
+        kind,
+        body,
+        current=current,
+        texts=texts,
+        sources=current.state["sources"] if keep_sources else None,
+    )
     writer.apply(kind, [states.Write(record_id, state, current)])
     return Written(kind, record_id, writer.finish(), state != current.state)
 
@@ -233,9 +250,11 @@ def build_state(
     *,
     current: Stored | None,
     texts: dict[str, str | None] | None = None,
+    sources: list[dict[str, Any]] | None = None,
 ) -> State:
     """The state a valid body describes: references checked, every quote located. `texts` are
-    document texts already read in this transaction."""
+    document texts already read in this transaction; `sources`, when given, are the record's
+    stored sources, kept as they are instead of located again."""
     problems: list[tuple[str, str]] = []
     row = body.model_dump(mode="json", exclude=set(NOT_COLUMNS | {"file"}))
     own_text: str | None = None
@@ -268,9 +287,9 @@ def build_state(
             problems.append(
                 (f"chair_ids/{index}", _no_such(session, BY_SEED_LIST["people"], person_id))
             )
-    sources: list[dict[str, Any]] = []
+    located: list[dict[str, Any]] = []
     texts = {} if texts is None else texts
-    for index, source in enumerate(body.sources):
+    for index, source in enumerate(body.sources if sources is None else []):
         document_id = source.document or (body.id if own_text is not None else None)
         if document_id is None:
             problems.append(
@@ -297,12 +316,12 @@ def build_state(
         except (QuoteNotFound, QuoteAmbiguous) as exc:
             problems.append((f"sources/{index}/quote", str(exc)))
             continue
-        sources.append(
+        located.append(
             {"document": document_id, "quote": text[start:end], "start": start, "end": end}
         )
     if problems:
         raise _invalid(problems, kind.singular)
-    state: State = {**row, "sources": sources}
+    state: State = {**row, "sources": located if sources is None else sources}
     if kind.subject is SubjectKind.event:
         state["chair_ids"] = chair_ids
     return state
