@@ -6,6 +6,7 @@ checks references, and writes through one `Writer`: records, history, one revisi
 Errors are `ApiError`s whose `errors` point into the request body (`#/sources/2/quote`).
 """
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -375,8 +376,6 @@ def occurrence_of(text: str, source: dict[str, Any]) -> int | None:
 
 
 def _sha256(text: str) -> str:
-    import hashlib
-
     return hashlib.sha256(text.encode()).hexdigest()
 
 

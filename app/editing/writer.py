@@ -14,7 +14,6 @@ from sqlmodel import Session, col, select
 
 from app.editing import states
 from app.editing.kinds import Kind
-from app.editing.states import State, Stored
 from app.models import Change, DatasetState, Operation
 
 _LOCK_KEY = 0x636F6E67  # "cong": one key for every writer of the dataset
@@ -137,6 +136,3 @@ def is_retired(session: Session, kind: Kind, record_id: str) -> bool:
         .limit(1)
     ).first()
     return change is not None and change.after is None
-
-
-__all__ = ["LastChange", "State", "Stored", "Writer", "is_retired", "last_changes"]
