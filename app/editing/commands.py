@@ -260,6 +260,9 @@ def build_state(
     row = body.model_dump(mode="json", exclude=set(NOT_COLUMNS | {"file"}))
     own_text: str | None = None
     if kind.subject is SubjectKind.document:
+        if getattr(body, "file", None) is not None:
+            # A request must not name a path on the server.
+            raise _invalid([("file", "give the text inline as `text`")], kind.singular)
         own_text = unicodedata.normalize("NFC", str(getattr(body, "text", None) or ""))
         if current is not None and own_text != current.state["text"]:
             problems.append(

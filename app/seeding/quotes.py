@@ -40,6 +40,8 @@ class QuoteLocator:
     def locate(self, quote: str, occurrence: int | None = None) -> tuple[int, int]:
         """Returns (start, end) with `text[start:end]` the exact printed form of `quote`."""
         needle, _ = _collapse_whitespace(unicodedata.normalize("NFC", quote).strip())
+        if not needle:
+            raise QuoteNotFound("the quote is only whitespace")
         matches: list[int] = []
         at = self._folded.find(needle)
         while at != -1:

@@ -533,3 +533,22 @@ def test_a_nul_character_anywhere_in_a_body_is_422(
         "/api/v1/organizations", json={**organization, "sources": []}, headers=editor
     )
     assert response.status_code == 422
+
+
+def test_a_document_over_http_gives_its_text_inline_and_quotes_with_words(
+    client: TestClient, editor: dict[str, str]
+) -> None:
+    document = {
+        "id": "test-doc",
+        "title": "Tin",
+        "file": "/etc/passwd",
+        "sources": [{"quote": "x"}],
+    }
+    response = client.post("/api/v1/documents", json=document, headers=editor)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["pointer"] == "#/file"
+    response = client.post(
+        "/api/v1/tasks", json=_new_task(sources=[{"document": DOC, "quote": " "}]), headers=editor
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["pointer"] == "#/sources/0/quote"
