@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import IO, Any
 
 import httpx
 import pytest
@@ -38,22 +39,30 @@ def _free_port() -> int:
 def serving(database_url: str, **env: str) -> Iterator[str]:
     """One uvicorn worker process on a free loopback port; yields its base URL."""
     port = _free_port()
+    command = ["-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)]
+    with serving_process(
+        [*command, "--no-access-log", "--log-level", "warning"], port, database_url, env=env
+    ) as base:
+        yield base
+
+
+@contextmanager
+def serving_process(
+    arguments: list[str],
+    port: int,
+    database_url: str,
+    *,
+    output: IO[Any] | None = None,
+    env: dict[str, str] | None = None,
+) -> Iterator[str]:
+    """`python <arguments>` serving on `port` (its output to `output`, else inherited); yields
+    its base URL once /healthz answers, and stops it afterwards."""
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.main:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
+        [sys.executable, *arguments],
         cwd=PROJECT_ROOT,
-        env={**os.environ, "DATABASE_URL": database_url, **env},
+        env={**os.environ, "DATABASE_URL": database_url, **(env or {})},
+        stdout=output,
+        stderr=subprocess.STDOUT if output is not None else None,
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -8,12 +8,9 @@ own; the real-server tests start uvicorn processes on it.
 
 import asyncio
 import hashlib
-import os
 import re
 import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 import zipfile
@@ -32,7 +29,6 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.config import PROJECT_ROOT
 from app.db import make_engine, write_session
 from app.downloads.ranges import requested_ranges
 from app.downloads.registry import DISTRIBUTIONS
@@ -45,7 +41,7 @@ from app.seeding.reader import read_dataset, seed_files
 from app.seeding.writer import write_dataset
 from tests.conftest import SEED_DIR, issue_token
 from tests.test_caching import SUMMARY, committed_database, environment, seed
-from tests.test_concurrency import serving
+from tests.test_concurrency import _free_port, serving, serving_process
 
 LIST = "/api/v1/downloads"
 MERGE = {"Content-Type": "application/merge-patch+json"}
@@ -386,17 +382,10 @@ def test_concurrent_first_requests_in_one_worker_build_once(
     assert calls == Counter({d.name: 1 for d in DISTRIBUTIONS})
 
 
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextmanager
 def logged_server(database_url: str, log: Path, **env: str) -> Iterator[str]:
     """A uvicorn worker process whose `app.*` log records go to `log`."""
-    port = _port()
+    port = _free_port()
     code = (
         "import logging, uvicorn\n"
         f"logging.basicConfig(filename={str(log)!r}, level=logging.INFO,"
@@ -404,31 +393,8 @@ def logged_server(database_url: str, log: Path, **env: str) -> Iterator[str]:
         f"uvicorn.run('app.main:app', host='127.0.0.1', port={port}, log_level='warning',"
         " access_log=False)\n"
     )
-    process = subprocess.Popen(
-        [sys.executable, "-c", code],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "DATABASE_URL": database_url, **env},
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not start (exit code {process.poll()})")
-            time.sleep(0.1)
+    with serving_process(["-c", code], port, database_url, env=env) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def test_concurrent_first_requests_to_two_server_processes_build_once(

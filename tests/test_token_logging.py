@@ -3,16 +3,14 @@
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
-import pytest
 
 from app.config import PROJECT_ROOT
 from tests.conftest import token_fragments
 from tests.test_caching import committed_database
-from tests.test_concurrency import _free_port
+from tests.test_concurrency import _free_port, serving_process
 
 TASK = "/api/v1/tasks/bac-giang-2025-2030-task-1"
 
@@ -35,56 +33,31 @@ def test_no_token_reaches_the_servers_output(tmp_path: Path) -> None:
         assert secret.startswith("cga_") and "\n" not in secret  # alone on standard output
         port = _free_port()
         output = tmp_path / "server.log"
-        with output.open("w") as sink:
-            server = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "app.main:app",
-                    "--port",
-                    str(port),
-                    "--log-level",
-                    "trace",
-                    "--access-log",
-                ],
-                cwd=PROJECT_ROOT,
-                env={**os.environ, "DATABASE_URL": database},
-                stdout=sink,
-                stderr=subprocess.STDOUT,
+        arguments = ["-m", "uvicorn", "app.main:app", "--port", str(port)]
+        with (
+            output.open("w") as sink,
+            serving_process(
+                [*arguments, "--log-level", "trace", "--access-log"], port, database, output=sink
+            ) as base,
+        ):
+            auth = {"Authorization": f"Bearer {secret}"}
+            tag = httpx.get(base + TASK).headers["etag"]
+            patch = {"Content-Type": "application/merge-patch+json", **auth}
+            ok = httpx.patch(
+                base + TASK, content='{"text": "x"}', headers={**patch, "If-Match": tag}
             )
-            try:
-                base = f"http://127.0.0.1:{port}"
-                deadline = time.monotonic() + 60
-                while True:
-                    try:
-                        if httpx.get(f"{base}/healthz").status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        time.sleep(0.1)
-                    if time.monotonic() > deadline:
-                        pytest.fail("the server did not start")
-                auth = {"Authorization": f"Bearer {secret}"}
-                tag = httpx.get(base + TASK).headers["etag"]
-                patch = {"Content-Type": "application/merge-patch+json", **auth}
-                ok = httpx.patch(
-                    base + TASK, content='{"text": "x"}', headers={**patch, "If-Match": tag}
-                )
-                assert ok.status_code == 200
-                stale = httpx.patch(base + TASK, content="{}", headers={**patch, "If-Match": tag})
-                assert stale.status_code == 412
-                wrong = httpx.post(
-                    base + "/api/v1/tasks",
-                    json={},
-                    headers={"Authorization": f"Bearer {secret[:-3]}xyz"},
-                )
-                assert wrong.status_code == 401
-                assert secret[:-3] not in wrong.text
-                history = httpx.get(base + TASK + "/history").text
-                assert "logged" in history and secret not in history
-            finally:
-                server.terminate()
-                server.wait(timeout=10)
+            assert ok.status_code == 200
+            stale = httpx.patch(base + TASK, content="{}", headers={**patch, "If-Match": tag})
+            assert stale.status_code == 412
+            wrong = httpx.post(
+                base + "/api/v1/tasks",
+                json={},
+                headers={"Authorization": f"Bearer {secret[:-3]}xyz"},
+            )
+            assert wrong.status_code == 401
+            assert secret[:-3] not in wrong.text
+            history = httpx.get(base + TASK + "/history").text
+            assert "logged" in history and secret not in history
         log = output.read_text()
         assert "PATCH /api/v1/tasks/bac-giang-2025-2030-task-1" in log  # the log is really on
         leaked = [f for f in token_fragments(secret) if f in log]

@@ -6,7 +6,8 @@ The handlers are thin: they parse, call `app.editing.commands`, and answer with 
 a GET of it would, with its strong ETag.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
@@ -79,11 +80,18 @@ def add_write_routes(
         session.commit()
         return response
 
-    def stale(session: Session, exc: commands.StaleVersion, lang: Lang) -> PreconditionFailedError:
-        model = detail(session, exc.record_id, lang)
-        body = model.model_dump_json(exclude_unset=exclude_unset).encode() if model else b""
-        etag = strong_etag(int(getattr(model, "revision", 0)), body)
-        return PreconditionFailedError(exc.detail, current_etag=etag, headers={"ETag": etag})
+    @contextmanager
+    def reporting_stale(session: Session, lang: Lang) -> Iterator[None]:
+        """A stale If-Match becomes a 412 carrying the record's current ETag."""
+        try:
+            yield
+        except commands.StaleVersion as exc:
+            model = detail(session, exc.record_id, lang)
+            body = model.model_dump_json(exclude_unset=exclude_unset).encode() if model else b""
+            etag = strong_etag(int(getattr(model, "revision", 0)), body)
+            raise PreconditionFailedError(
+                exc.detail, current_etag=etag, headers={"ETag": etag}
+            ) from None
 
     def create_handler(
         request: Request,
@@ -128,10 +136,8 @@ def add_write_routes(
         if_match: IfMatchHeader = None,
     ) -> Response:
         precondition = parse_if_match(if_match)
-        try:
+        with reporting_stale(session, lang):
             commands.replace(session, editor.name, kind, record_id, body, precondition)
-        except commands.StaleVersion as exc:
-            raise stale(session, exc, lang) from None
         return answer(session, record_id, lang)
 
     replace_handler.__doc__ = (
@@ -161,10 +167,8 @@ def add_write_routes(
         if_match: IfMatchHeader = None,
     ) -> Response:
         precondition = parse_if_match(if_match)
-        try:
+        with reporting_stale(session, lang):
             commands.patch(session, editor.name, kind, record_id, body, precondition)
-        except commands.StaleVersion as exc:
-            raise stale(session, exc, lang) from None
         return answer(session, record_id, lang)
 
     patch_handler.__doc__ = (
@@ -203,10 +207,8 @@ def add_write_routes(
         if_match: IfMatchHeader = None,
     ) -> Response:
         precondition = parse_if_match(if_match)
-        try:
+        with reporting_stale(session, lang):
             commands.retire(session, editor.name, kind, record_id, precondition)
-        except commands.StaleVersion as exc:
-            raise stale(session, exc, lang) from None
         session.commit()
         return Response(status_code=204)
 
