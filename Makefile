@@ -19,7 +19,7 @@ lint: install-dev
 	$(BIN)/mypy
 
 install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install-dev: $(VENV)/.installed-dev node_modules/.installed
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ $(VENV)/.installed-dev: requirements-dev.lock pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(VENV)/.installed $@
+
+# The npm tools (API linters, client generators, axe-core), pinned in package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 # Regenerates both pins from pyproject.toml in throw-away environments.
 lock:
@@ -56,4 +61,4 @@ bench-writes: install-dev
 	$(BIN)/python -m bench.write_bench
 
 clean:
-	rm -rf $(VENV) data
+	rm -rf $(VENV) data node_modules
