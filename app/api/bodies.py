@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from app.api.auth import BearerSecret
+from app.api.auth import BearerDep
 from app.config import get_settings
 from app.problems import (
     BadRequestError,
@@ -86,17 +86,17 @@ async def _body(request: Request, accepted: tuple[str, ...]) -> tuple[str, bytes
     return media_type, await _read(request)
 
 
-async def json_body(request: Request, _secret: BearerSecret) -> Any:
+async def json_body(request: Request, _secret: BearerDep) -> Any:
     _, raw = await _body(request, (JSON,))
     return _parse_json(raw)
 
 
-async def merge_patch_body(request: Request, _secret: BearerSecret) -> Any:
+async def merge_patch_body(request: Request, _secret: BearerDep) -> Any:
     _, raw = await _body(request, (MERGE_PATCH,))
     return _parse_json(raw)
 
 
-async def seed_file_body(request: Request, _secret: BearerSecret) -> Any:
+async def seed_file_body(request: Request, _secret: BearerDep) -> Any:
     media_type, raw = await _body(request, (TOML, JSON))
     if media_type == JSON:
         return _parse_json(raw)

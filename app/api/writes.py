@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from app.api.auth import EditorDep
+from app.api.auth import BearerDep
 from app.api.bodies import JSON, MERGE_PATCH, JsonBody, MergePatchBody
 from app.api.deps import LangDep, PageDep
 from app.api.etags import IfMatchHeader, parse_if_match, record_response, strong_etag
@@ -96,10 +96,11 @@ def add_write_routes(
     def create_handler(
         request: Request,
         body: JsonBody,
-        editor: EditorDep,
+        token: BearerDep,
         session: WriteSessionDep,
         lang: LangDep,
     ) -> Response:
+        editor = token.editor(session)
         written = commands.create(session, editor.name, kind, body)
         location = f"{public_base_url(request)}/api/v1/{kind.collection}/{written.record_id}"
         return answer(
@@ -130,12 +131,13 @@ def add_write_routes(
     def replace_handler(
         record_id: RecordId,
         body: JsonBody,
-        editor: EditorDep,
+        token: BearerDep,
         session: WriteSessionDep,
         lang: LangDep,
         if_match: IfMatchHeader = None,
     ) -> Response:
         precondition = parse_if_match(if_match)
+        editor = token.editor(session)
         with reporting_stale(session, lang):
             commands.replace(session, editor.name, kind, record_id, body, precondition)
         return answer(session, record_id, lang)
@@ -161,12 +163,13 @@ def add_write_routes(
     def patch_handler(
         record_id: RecordId,
         body: MergePatchBody,
-        editor: EditorDep,
+        token: BearerDep,
         session: WriteSessionDep,
         lang: LangDep,
         if_match: IfMatchHeader = None,
     ) -> Response:
         precondition = parse_if_match(if_match)
+        editor = token.editor(session)
         with reporting_stale(session, lang):
             commands.patch(session, editor.name, kind, record_id, body, precondition)
         return answer(session, record_id, lang)
@@ -201,12 +204,13 @@ def add_write_routes(
 
     def retire_handler(
         record_id: RecordId,
-        editor: EditorDep,
+        token: BearerDep,
         session: WriteSessionDep,
         lang: LangDep,
         if_match: IfMatchHeader = None,
     ) -> Response:
         precondition = parse_if_match(if_match)
+        editor = token.editor(session)
         with reporting_stale(session, lang):
             commands.retire(session, editor.name, kind, record_id, precondition)
         session.commit()

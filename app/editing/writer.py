@@ -2,8 +2,10 @@
 
 Writers are serialized: SQLite takes its write lock at `BEGIN IMMEDIATE` (app.db.write_session;
 a deferred transaction that upgrades inside a WAL snapshot fails at once with "database is
-locked"), PostgreSQL an advisory transaction lock. Everything a writer reads after the lock is
-what the previous writer committed, so an If-Match check made here cannot race.
+locked"), PostgreSQL the dataset revision's row lock (`SELECT ... FOR UPDATE`, which reads the
+revision in the same round trip), or an advisory transaction lock while that row does not exist
+yet. Everything a writer reads after the lock is what the previous writer committed (READ
+COMMITTED takes a snapshot per statement), so an If-Match check made here cannot race.
 """
 
 from dataclasses import dataclass
@@ -18,24 +20,31 @@ from app.models import Change, DatasetState, Operation
 
 _LOCK_KEY = 0x636F6E67  # "cong": one key for every writer of the dataset
 _REVISION = text("SELECT revision FROM datasetstate WHERE id = 1")
+_LOCKED_REVISION = text("SELECT revision FROM datasetstate WHERE id = 1 FOR UPDATE")
 
 
-def lock(session: Session) -> None:
-    """Waits for the dataset's write lock (SQLite holds it from BEGIN IMMEDIATE already); taking
-    it again in the same transaction is a no-op."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+def lock(session: Session) -> int | None:
+    """Waits for the dataset's write lock and returns the revision it protects (None before the
+    first write). SQLite holds the lock from BEGIN IMMEDIATE already; taking it again in the same
+    transaction is a no-op."""
+    if session.get_bind().dialect.name != "postgresql":
+        return session.execute(_REVISION).scalar()
+    revision = session.execute(_LOCKED_REVISION).scalar()
+    if revision is not None:
+        return int(revision)
+    # No row to lock yet: the first writers meet at the advisory lock, and the winner inserts it.
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+    return session.execute(_LOCKED_REVISION).scalar()
 
 
 class Writer:
     """Collects the changes of one request (or seed run, import, revert) and commits them as
     one dataset revision. Created by `begin`, which takes the write lock."""
 
-    def __init__(self, session: Session, actor: str) -> None:
+    def __init__(self, session: Session, actor: str, current: int | None) -> None:
         self.session = session
         self.actor = actor
         self.at = datetime.now(UTC)
-        current = session.execute(_REVISION).scalar()
         self._first = current is None
         self._current = int(current or 0)
         self.revision = self._current + 1
@@ -44,8 +53,7 @@ class Writer:
 
     @classmethod
     def begin(cls, session: Session, actor: str) -> "Writer":
-        lock(session)
-        return cls(session, actor)
+        return cls(session, actor, lock(session))
 
     def apply(
         self,

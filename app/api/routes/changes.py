@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from app.api.auth import AdminDep
+from app.api.auth import BearerDep
 from app.api.deps import PageDep
 from app.api.rendering import public_base_url
 from app.api.responses import problems
@@ -74,12 +74,13 @@ def get_change_handler(request: Request, n: ChangeNumber, session: SessionDep) -
     responses=problems(401, 403, 404, 409),
 )
 def revert_change_handler(
-    request: Request, n: ChangeNumber, editor: AdminDep, session: WriteSessionDep
+    request: Request, n: ChangeNumber, token: BearerDep, session: WriteSessionDep
 ) -> Response:
     """Restore the record as it was before change `n`, as a new change (operation `revert`):
     history is never rewritten. Reverting a create retires the record; reverting a retirement
     restores it. Needs an `admin` token. 409 when the earlier state cannot be restored (a
     record it refers to is gone, its position is taken)."""
+    editor = token.admin(session)
     commands.revert(session, editor.name, n)
     base = public_base_url(request)
     newest, _total = list_changes(session, base=base, limit=1, offset=0, descending=True)

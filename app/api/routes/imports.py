@@ -4,7 +4,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 
-from app.api.auth import EditorDep
+from app.api.auth import BearerDep
 from app.api.bodies import JSON, TOML, SeedFileBody
 from app.api.responses import problems
 from app.db import WriteSessionDep
@@ -48,7 +48,7 @@ class ImportResult(BaseModel):
 )
 def create_import_handler(
     body: SeedFileBody,
-    editor: EditorDep,
+    token: BearerDep,
     session: WriteSessionDep,
     dry_run: Annotated[bool, Query(description="Report what would change, write nothing.")] = False,
 ) -> ImportResult:
@@ -59,6 +59,7 @@ def create_import_handler(
     document; any problem is a 422 pointing into the file (`#/key_tasks/3/sources/0/quote`)
     and nothing is written. With `dry_run=true` nothing is written either: the answer says
     what would be created, updated and left unchanged."""
+    editor = token.editor(session)
     if not isinstance(body, dict):
         raise commands.seed_file_not_object()
     try:
