@@ -8,9 +8,10 @@ the record tables.
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import BindParameter, Select, and_, bindparam, delete, insert, select, update
 from sqlmodel import Session
 
 from app.editing.kinds import STAMPS, Kind
@@ -32,16 +33,48 @@ def _chunks(ids: list[str]) -> Iterable[list[str]]:
         yield ids[start : start + _CHUNK]
 
 
+_IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
+
+
+@cache
+def _statements(kind: Kind) -> tuple[Select[Any], Select[Any], Select[Any] | None]:
+    """A kind's three reads by id (rows, sources, chairs), built once: building a statement
+    costs more than running it on the single-record write path."""
+    table = kind.table
+    citation = Citation.__table__  # type: ignore[attr-defined]
+    chair = EventChair.__table__  # type: ignore[attr-defined]
+    rows = select(table).where(table.c.id.in_(_IDS))
+    sources = (
+        select(
+            citation.c.subject_id,
+            citation.c.document_id,
+            citation.c.quote,
+            citation.c.start,
+            citation.c.end,
+        )
+        .where(citation.c.subject_kind == kind.subject.value, citation.c.subject_id.in_(_IDS))
+        .order_by(citation.c.subject_id, citation.c.position)
+    )
+    chairs = (
+        select(chair.c.event_id, chair.c.person_id)
+        .where(chair.c.event_id.in_(_IDS))
+        .order_by(chair.c.event_id, chair.c.position)
+        if kind.subject is SubjectKind.event
+        else None
+    )
+    return rows, sources, chairs
+
+
 def load(session: Session, kind: Kind, ids: Collection[str] | None = None) -> dict[str, Stored]:
     """The stored records of a kind (all of them, or these ids), by id."""
+    by_id, sources_by_id, chairs_by_id = _statements(kind)
     table = kind.table
     rows: list[dict[str, Any]] = []
     if ids is None:
         rows = [dict(r) for r in session.execute(select(table).order_by(table.c.id)).mappings()]
     else:
         for chunk in _chunks(sorted(set(ids))):
-            statement = select(table).where(table.c.id.in_(chunk))
-            rows += [dict(r) for r in session.execute(statement).mappings()]
+            rows += [dict(r) for r in session.execute(by_id, {"ids": chunk}).mappings()]
     found: dict[str, Stored] = {}
     for row in rows:
         stamps = {name: row.pop(name) for name in STAMPS}
@@ -50,33 +83,28 @@ def load(session: Session, kind: Kind, ids: Collection[str] | None = None) -> di
             row["chair_ids"] = []
         found[row["id"]] = Stored(row, stamps["created_at"], stamps["revision"])
     wanted = list(found)
-    citation = Citation.__table__  # type: ignore[attr-defined]
-    parts: list[list[str] | None] = [*_chunks(wanted)] if ids is not None else [None]
-    for part in parts:
-        statement = select(
-            citation.c.subject_id,
-            citation.c.document_id,
-            citation.c.quote,
-            citation.c.start,
-            citation.c.end,
-        ).where(citation.c.subject_kind == kind.subject.value)
-        if part is not None:
-            statement = statement.where(citation.c.subject_id.in_(part))
-        statement = statement.order_by(citation.c.subject_id, citation.c.position)
-        for subject_id, document, quote, start, end in session.execute(statement):
-            if subject_id in found:
-                found[subject_id].state["sources"].append(
-                    {"document": document, "quote": quote, "start": start, "end": end}
-                )
-    if kind.subject is SubjectKind.event and found:
-        chair = EventChair.__table__  # type: ignore[attr-defined]
-        for chunk in _chunks(wanted):
-            statement = (
-                select(chair.c.event_id, chair.c.person_id)
-                .where(chair.c.event_id.in_(chunk))
-                .order_by(chair.c.event_id, chair.c.position)
+    citations: Iterable[Any]
+    if ids is None:
+        citation = Citation.__table__  # type: ignore[attr-defined]
+        citations = session.execute(
+            select(*sources_by_id.selected_columns)
+            .where(citation.c.subject_kind == kind.subject.value)
+            .order_by(citation.c.subject_id, citation.c.position)
+        )
+    else:
+        citations = (
+            row
+            for chunk in _chunks(wanted)
+            for row in session.execute(sources_by_id, {"ids": chunk})
+        )
+    for subject_id, document, quote, start, end in citations:
+        if subject_id in found:
+            found[subject_id].state["sources"].append(
+                {"document": document, "quote": quote, "start": start, "end": end}
             )
-            for event_id, person_id in session.execute(statement):
+    if chairs_by_id is not None:
+        for chunk in _chunks(wanted):
+            for event_id, person_id in session.execute(chairs_by_id, {"ids": chunk}):
                 found[event_id].state["chair_ids"].append(person_id)
     return found
 

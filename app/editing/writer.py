@@ -20,6 +20,7 @@ from app.models import Change, DatasetState, Operation
 
 _LOCK_KEY = 0x636F6E67  # "cong": one key for every writer of the dataset
 _REVISION = text("SELECT revision FROM datasetstate WHERE id = 1")
+_CHANGES = Change.__table__  # type: ignore[attr-defined]
 _LOCKED_REVISION = text("SELECT revision FROM datasetstate WHERE id = 1 FOR UPDATE")
 
 
@@ -102,7 +103,7 @@ class Writer:
         states.insert_citations(self.session, self._citations)
         self._citations = []
         if self.changes:
-            self.session.execute(insert(Change), self.changes)
+            self.session.execute(insert(_CHANGES), self.changes)
         table = DatasetState.__table__  # type: ignore[attr-defined]
         values = {"revision": self.revision, "modified_at": self.at}
         if self._first:

@@ -3,8 +3,8 @@
 from collections import defaultdict
 from collections.abc import Collection, Mapping
 
-from sqlalchemy import and_, or_
-from sqlmodel import Session, col, select
+from sqlalchemy import and_, or_, select
+from sqlmodel import Session, col
 
 from app.models import Citation, SubjectKind
 from app.schemas.common import Source
@@ -23,17 +23,19 @@ def sources_for(session: Session, wanted: Mapping[SubjectKind, Collection[str]])
     if not conditions:
         return found
     statement = (
-        select(Citation)
+        select(
+            col(Citation.subject_kind),
+            col(Citation.subject_id),
+            col(Citation.document_id),
+            col(Citation.quote),
+            col(Citation.start),
+            col(Citation.end),
+        )
         .where(or_(*conditions))
         .order_by(col(Citation.subject_kind), col(Citation.subject_id), col(Citation.position))
     )
-    for citation in session.exec(statement):
-        found[(SubjectKind(citation.subject_kind), citation.subject_id)].append(
-            Source(
-                document=citation.document_id,
-                quote=citation.quote,
-                start=citation.start,
-                end=citation.end,
-            )
+    for kind, subject_id, document, quote, start, end in session.execute(statement):
+        found[(SubjectKind(kind), subject_id)].append(
+            Source(document=document, quote=quote, start=start, end=end)
         )
     return found
