@@ -11,7 +11,17 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BindParameter, Select, and_, bindparam, delete, insert, select, update
+from sqlalchemy import (
+    BindParameter,
+    Select,
+    Update,
+    and_,
+    bindparam,
+    delete,
+    insert,
+    select,
+    update,
+)
 from sqlmodel import Session
 
 from app.editing.kinds import STAMPS, Kind
@@ -36,10 +46,18 @@ def _chunks(ids: list[str]) -> Iterable[list[str]]:
 _IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
 
 
+@dataclass(frozen=True)
+class _Statements:
+    rows: Select[Any]
+    sources: Select[Any]
+    chairs: Select[Any] | None
+    update: Update
+
+
 @cache
-def _statements(kind: Kind) -> tuple[Select[Any], Select[Any], Select[Any] | None]:
-    """A kind's three reads by id (rows, sources, chairs), built once: building a statement
-    costs more than running it on the single-record write path."""
+def _statements(kind: Kind) -> _Statements:
+    """A kind's reads by id (rows, sources, chairs) and its update of one row, built once:
+    building a statement costs more than running it on the single-record write path."""
     table = kind.table
     citation = Citation.__table__  # type: ignore[attr-defined]
     chair = EventChair.__table__  # type: ignore[attr-defined]
@@ -62,19 +80,21 @@ def _statements(kind: Kind) -> tuple[Select[Any], Select[Any], Select[Any] | Non
         if kind.subject is SubjectKind.event
         else None
     )
-    return rows, sources, chairs
+    return _Statements(
+        rows, sources, chairs, update(table).where(table.c.id == bindparam("where_id"))
+    )
 
 
 def load(session: Session, kind: Kind, ids: Collection[str] | None = None) -> dict[str, Stored]:
     """The stored records of a kind (all of them, or these ids), by id."""
-    by_id, sources_by_id, chairs_by_id = _statements(kind)
+    statements = _statements(kind)
     table = kind.table
     rows: list[dict[str, Any]] = []
     if ids is None:
         rows = [dict(r) for r in session.execute(select(table).order_by(table.c.id)).mappings()]
     else:
         for chunk in _chunks(sorted(set(ids))):
-            rows += [dict(r) for r in session.execute(by_id, {"ids": chunk}).mappings()]
+            rows += [dict(r) for r in session.execute(statements.rows, {"ids": chunk}).mappings()]
     found: dict[str, Stored] = {}
     for row in rows:
         stamps = {name: row.pop(name) for name in STAMPS}
@@ -87,7 +107,7 @@ def load(session: Session, kind: Kind, ids: Collection[str] | None = None) -> di
     if ids is None:
         citation = Citation.__table__  # type: ignore[attr-defined]
         citations = session.execute(
-            select(*sources_by_id.selected_columns)
+            select(*statements.sources.selected_columns)
             .where(citation.c.subject_kind == kind.subject.value)
             .order_by(citation.c.subject_id, citation.c.position)
         )
@@ -95,16 +115,16 @@ def load(session: Session, kind: Kind, ids: Collection[str] | None = None) -> di
         citations = (
             row
             for chunk in _chunks(wanted)
-            for row in session.execute(sources_by_id, {"ids": chunk})
+            for row in session.execute(statements.sources, {"ids": chunk})
         )
     for subject_id, document, quote, start, end in citations:
         if subject_id in found:
             found[subject_id].state["sources"].append(
                 {"document": document, "quote": quote, "start": start, "end": end}
             )
-    if chairs_by_id is not None:
+    if statements.chairs is not None:
         for chunk in _chunks(wanted):
-            for event_id, person_id in session.execute(chairs_by_id, {"ids": chunk}):
+            for event_id, person_id in session.execute(statements.chairs, {"ids": chunk}):
                 found[event_id].state["chair_ids"].append(person_id)
     return found
 
@@ -188,7 +208,8 @@ def write(
     if new_rows:
         session.execute(insert(table), new_rows)
     for record_id, values in updates:
-        session.execute(update(table).where(table.c.id == record_id).values(values))
+        # The statement is the kind's own, built once; the values name the columns it sets.
+        session.execute(_statements(kind).update, {**values, "where_id": record_id})
     if new_chairs:
         session.execute(insert(chair), new_chairs)
     return new_citations

@@ -21,6 +21,8 @@ from app.models import Change, DatasetState, Operation
 _LOCK_KEY = 0x636F6E67  # "cong": one key for every writer of the dataset
 _REVISION = text("SELECT revision FROM datasetstate WHERE id = 1")
 _CHANGES = Change.__table__  # type: ignore[attr-defined]
+_DATASET = DatasetState.__table__  # type: ignore[attr-defined]
+_BUMP = update(_DATASET).where(_DATASET.c.id == 1)
 _LOCKED_REVISION = text("SELECT revision FROM datasetstate WHERE id = 1 FOR UPDATE")
 
 
@@ -104,12 +106,11 @@ class Writer:
         self._citations = []
         if self.changes:
             self.session.execute(insert(_CHANGES), self.changes)
-        table = DatasetState.__table__  # type: ignore[attr-defined]
         values = {"revision": self.revision, "modified_at": self.at}
         if self._first:
-            self.session.execute(insert(table).values(id=1, **values))
+            self.session.execute(insert(_DATASET).values(id=1, **values))
         else:
-            self.session.execute(update(table).where(table.c.id == 1).values(**values))
+            self.session.execute(_BUMP, values)
         self._first = False
         self._current = self.revision
         return self.revision
