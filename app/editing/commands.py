@@ -392,21 +392,18 @@ def _position(
 ) -> int:
     table = kind.table
     scope = kind.position_scope
-    in_scope = select(table.c.id, table.c.position)
-    last_position = select(func.max(table.c.position))
-    if scope:
-        in_scope = in_scope.where(table.c[scope] == row[scope])
-        last_position = last_position.where(table.c[scope] == row[scope])
+    in_scope = [table.c[scope] == row[scope]] if scope else []
     given = row.get("position")
     same_scope = current is not None and (not scope or current.state[scope] == row[scope])
     if given is None:
         if current is not None and same_scope:
             return int(current.state["position"])
-        return int(session.execute(last_position).scalar() or 0) + 1
+        last = session.execute(select(func.max(table.c.position)).where(*in_scope)).scalar()
+        return int(last or 0) + 1
     if current is not None and same_scope and current.state["position"] == given:
         return int(given)  # it holds that place already
     holder = session.execute(
-        in_scope.where(table.c.position == given, table.c.id != record_id)
+        select(table.c.id).where(*in_scope, table.c.position == given, table.c.id != record_id)
     ).first()
     if holder is not None:
         problems.append(("position", f"position {given} is taken by '{holder[0]}'"))
