@@ -86,17 +86,17 @@ async def _body(request: Request, accepted: tuple[str, ...]) -> tuple[str, bytes
     return media_type, await _read(request)
 
 
-async def json_body(request: Request, _secret: BearerDep) -> Any:
+async def json_body(request: Request, _token: BearerDep) -> Any:
     _, raw = await _body(request, (JSON,))
     return _parse_json(raw)
 
 
-async def merge_patch_body(request: Request, _secret: BearerDep) -> Any:
+async def merge_patch_body(request: Request, _token: BearerDep) -> Any:
     _, raw = await _body(request, (MERGE_PATCH,))
     return _parse_json(raw)
 
 
-async def seed_file_body(request: Request, _secret: BearerDep) -> Any:
+async def seed_file_body(request: Request, _token: BearerDep) -> Any:
     media_type, raw = await _body(request, (TOML, JSON))
     if media_type == JSON:
         return _parse_json(raw)
