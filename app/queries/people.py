@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Select, func
 from sqlmodel import Session, col, select
 
-from app.models import Area, Membership, Organization, Person, SubjectKind
+from app.models import Area, Citation, Membership, Organization, Person, SubjectKind
 from app.queries.citations import Cited, sources_for
 from app.schemas.people import (
     AreaPublic,
@@ -31,6 +31,31 @@ def load_posts(session: Session, person_ids: list[str]) -> list[PostRow]:
             .order_by(col(Membership.person_id), col(Membership.position), col(Membership.id))
         ).all()
     )
+
+
+def post_holders(session: Session, organization_id: str) -> list[str]:
+    """Ids of the people holding a post in the organization or in any under it, in the order
+    the source first names their posts (then by id)."""
+    parents = dict(session.exec(select(Organization.id, Organization.parent_id)).all())
+    tree = {organization_id}
+    grown = True
+    while grown:
+        below = {child for child, parent in parents.items() if parent in tree}
+        grown = not below <= tree
+        tree |= below
+    first_cited = func.min(Citation.start)
+    rows = session.exec(
+        select(Membership.person_id, first_cited)
+        .join(
+            Citation,
+            (col(Citation.subject_kind) == SubjectKind.membership.value)
+            & (col(Citation.subject_id) == Membership.id),
+        )
+        .where(col(Membership.organization_id).in_(tree))
+        .group_by(col(Membership.person_id))
+        .order_by(first_cited, col(Membership.person_id))
+    ).all()
+    return [person_id for person_id, _ in rows]
 
 
 def people_public(session: Session, people: list[Person]) -> list[PersonPublic]:
