@@ -26,7 +26,7 @@ from app.models import (
 from app.queries.citations import Cited, sources_for
 from app.queries.documents import build_events, documents_public, load_chairs
 from app.queries.items import items_of_terms
-from app.queries.people import build_area, build_people, load_posts, post_holders
+from app.queries.people import build_area, build_people, load_posts, people_and_post_holders
 from app.queries.statistics import build_statistics, statistics_of_terms
 from app.schemas.documents import DocumentPublic, PersonRef
 from app.schemas.items import (
@@ -129,9 +129,7 @@ def term_summary(
     )
     statistics = statistics_of_terms(session, covers) if S.statistics in sections else []
     people = (
-        _people(session, chairs, post_holders(session, term.organization_id), items[S.directives])
-        if wants_people
-        else []
+        _people(session, chairs, term.organization_id, items[S.directives]) if wants_people else []
     )
     posts = load_posts(session, [p.id for p in people]) if people else []
 
@@ -184,17 +182,18 @@ def _grouped(statistics: list[Any], lang: Lang) -> list[StatisticGroup]:
 def _people(
     session: Session,
     chairs: dict[str, list[PersonRef]],
-    holders: list[str],
+    organization_id: str,
     directives: list[TermItemBase],
 ) -> list[Person]:
     """The conference's chairs in order, then the people holding posts in the term's
     organizations in the source's order, then the directives' issuers."""
     ordered = [chair.id for event_chairs in chairs.values() for chair in event_chairs]
     issuers = [getattr(directive, "issuer_id", None) for directive in directives]
+    named = [*ordered, *(i for i in issuers if i)]
+    people, holders = people_and_post_holders(session, named, organization_id)
     for person_id in [*holders, *issuers]:
         if person_id and person_id not in ordered:
             ordered.append(person_id)
-    people = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(ordered)))}
     return [people[i] for i in ordered if i in people]
 
 
