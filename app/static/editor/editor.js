@@ -15,7 +15,7 @@
   var state = {
     spec: null, lang: localStorage.getItem(LANG_KEY) === "en" ? "en" : "vi",
     doc: null, text: "", sentences: [], citations: [], records: {}, selection: null,
-    form: null, texts: {},
+    form: null, texts: {}, cardTermChosen: false,
   };
 
   function $(id) { return document.getElementById(id); }
@@ -237,6 +237,7 @@
   function openDocument(id) {
     show("document");
     state.selection = null;
+    state.cardTermChosen = false;
     closeForm();
     Promise.all([
       api("GET", "/api/v1/documents/" + encodeURIComponent(id)),
@@ -609,8 +610,10 @@
   function saved(message) {
     closeForm();
     state.selection = null;
-    flash(message);
-    loadRecords().then(refreshCard);
+    loadRecords().then(function () {
+      refreshCard();
+      flash(message);
+    });
   }
 
   // The record as the write API takes it: the newest entry of its history holds that shape.
@@ -749,8 +752,8 @@
     var terms = state.records.terms || [];
     terms.forEach(function (term) { select.appendChild(option(term.id, term.label + " (" + term.id + ")")); });
     var citing = state.citations.filter(function (c) { return c.kind === "terms"; })[0];
-    if (chosen && terms.some(function (x) { return x.id === chosen; })) { select.value = chosen; }
-    else if (citing) { select.value = citing.id; }
+    var kept = state.cardTermChosen && terms.some(function (x) { return x.id === chosen; });
+    if (kept) { select.value = chosen; } else if (citing) { select.value = citing.id; }
     refreshCard();
   }
 
@@ -777,7 +780,10 @@
     $("record-cancel").addEventListener("click", closeForm);
     $("new-record").addEventListener("click", newRecord);
     $("attach").addEventListener("click", attach);
-    $("card-term").addEventListener("change", refreshCard);
+    $("card-term").addEventListener("change", function () {
+      state.cardTermChosen = true;
+      refreshCard();
+    });
     $("doc-text-view").addEventListener("mouseup", takeMouseSelection);
     $("doc-text-view").addEventListener("keyup", function (e) { if (e.shiftKey) { takeMouseSelection(); } });
     $("start-prev").addEventListener("click", function () { moveBySentence("start", -1); });
