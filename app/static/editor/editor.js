@@ -610,10 +610,7 @@
   function saved(message) {
     closeForm();
     state.selection = null;
-    loadRecords().then(function () {
-      refreshCard();
-      flash(message);
-    });
+    loadRecords().then(function () { flash(message); });  // loadRecords refreshes the card
   }
 
   // The record as the write API takes it: the newest entry of its history holds that shape.
