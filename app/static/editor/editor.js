@@ -26,7 +26,7 @@
 
   function api(method, path, options) {
     options = options || {};
-    var headers = { Accept: options.accept || "application/json" };
+    var headers = { Accept: options.accept || "application/json", "Accept-Language": state.lang };
     if (method !== "GET") {
       headers.Authorization = "Bearer " + (options.token || token() || "");
       if (options.body !== undefined) { headers["Content-Type"] = options.contentType || "application/json"; }
@@ -501,7 +501,27 @@
     var words = quote.replace(/[.;:,]+$/, "");
     if (body.text) { values.text = words; }
     if (kind === "people") { values.name = words; }
+    if (kind === "statistics") { Object.assign(values, figure(quote)); }
     return values;
+  }
+
+  // A first guess at a figure as Vietnamese prints it: "trên 1,2 nghìn" is more_than 1200.
+  // The editor checks it against the text; nothing is saved without their say.
+  function figure(quote) {
+    var pattern = /(trên|hơn|ít nhất|khoảng|gần)?\s*(\d+(?:[.,]\d+)*)\s*(nghìn|triệu|%)?/gi;
+    var found = [];
+    var one;
+    while ((one = pattern.exec(quote))) { found.push(one); }
+    // A qualified or scaled number is the figure; a bare one may be a year.
+    var m = found.filter(function (f) { return f[1] || f[3]; })[0] || found[0];
+    if (!m) { return {}; }
+    var digits = m[2];
+    var thousands = /^\d{1,3}(\.\d{3})+$/.test(digits);
+    var value = Number(thousands ? digits.replace(/\./g, "") : digits.replace(",", "."));
+    var scale = { "nghìn": 1000, "triệu": 1000000 }[(m[3] || "").toLowerCase()] || 1;
+    var qualifier = { "trên": "more_than", "hơn": "more_than", "ít nhất": "at_least",
+      "khoảng": "about", "gần": "about" }[(m[1] || "").toLowerCase()] || "exact";
+    return { value: Math.round(value * scale * 100) / 100, qualifier: qualifier };
   }
 
   function newRecord() {
@@ -799,6 +819,12 @@
       state.lang = state.lang === "vi" ? "en" : "vi";
       localStorage.setItem(LANG_KEY, state.lang);
       translate();
+      if (state.form) {
+        var typed = window.SchemaForm.read($("record-fields"), false);
+        window.SchemaForm.build($("record-fields"), state.spec, state.form.kind, typed, t);
+        $("record-heading").textContent = t(state.form.mode === "new" ? "new_of" : "edit_of") + ": " +
+          t("k_" + state.form.kind) + (state.form.id ? " " + state.form.id : "");
+      }
       if (state.doc && !$("screen-document").hidden) { renderText(); renderLegend(); renderRecords(); refreshCard(); }
       previewStatistic();
     });

@@ -60,7 +60,9 @@
       var id = "rf-" + name;
       var wrap = element("div", { "class": "field", "data-field": name });
       var label = element("label", { "for": id });
-      label.appendChild(element("span", {}, (schema.properties[name].title || name) + " "));
+      var words = t("field_" + name);
+      if (words === "field_" + name) { words = schema.properties[name].title || name; }
+      label.appendChild(element("span", {}, words + " "));
       label.appendChild(element("code", {}, name));
       var isRequired = required.indexOf(name) >= 0;
       if (isRequired) {
@@ -72,7 +74,10 @@
       if (info.enumValues) {
         input = element("select", { id: id, name: name });
         input.appendChild(element("option", { value: "" }, t("choose")));
-        info.enumValues.forEach(function (v) { input.appendChild(element("option", { value: v }, v)); });
+        info.enumValues.forEach(function (v) {
+          var words = t("enum_" + v);
+          input.appendChild(element("option", { value: v }, words === "enum_" + v ? v : v + " — " + words));
+        });
       } else if (info.type === "array") {
         input = element("input", { id: id, name: name, "data-array": "1" });
       } else if (info.type === "integer" || info.type === "number") {
