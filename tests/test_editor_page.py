@@ -56,7 +56,9 @@ def test_the_editor_page_loads_only_its_own_files_under_a_script_src_self_policy
     page = Page()
     page.feed(response.text)
     assert page.inline_scripts == 0 and page.handlers == []
-    assert sorted(page.loaded) == sorted(f"/editor/{name}" for name in FILES if name != "index.html")
+    assert sorted(page.loaded) == sorted(
+        f"/editor/{name}" for name in FILES if name != "index.html"
+    )
     for url in page.loaded:
         served = client.get(url)
         assert served.status_code == 200, url

@@ -355,6 +355,17 @@ def test_a_press_office_marks_an_article_and_the_card_shows_it(
     )
     _save(page, TERM)
     assert page.input_value("#card-term") == TERM
+
+    # The same organization, named again inside the term's sentence: one more source of it.
+    _select_with_mouse(page, "Tỉnh ủy Sơn Lâm", occurrence=4)
+    page.fill("#attach-target", "organizations/tinh-uy-son-lam")
+    page.click("#attach")
+    _save_done(page, "tinh-uy-son-lam")
+    sources = page.evaluate(
+        "fetch('/api/v1/organizations/tinh-uy-son-lam').then(r => r.json()).then(o => o.sources)"
+    )
+    again = ARTICLE.index("Tỉnh ủy Sơn Lâm đề ra")
+    assert [s["start"] for s in sources] == [at, again]
     expect_card(page, "Nhiệm kỳ 2025 - 2030")
 
     for number, words in ((1, TASK_1), (2, TASK_2)):
