@@ -21,6 +21,7 @@ FILES: dict[str, str] = {
     "editor.css": "text/css; charset=utf-8",
     "i18n.js": "text/javascript; charset=utf-8",
     "schema-form.js": "text/javascript; charset=utf-8",
+    "quotes.js": "text/javascript; charset=utf-8",
 }
 
 

@@ -246,7 +246,7 @@
       if (!results[0].ok) { flash(problemText(results[0]), true); return; }
       state.doc = results[0].data;
       state.text = results[1];
-      state.sentences = sentences(state.text);
+      state.sentences = window.EditorQuotes.sentences(state.text);
       $("doc-heading").textContent = state.doc.title;
       $("doc-meta").textContent = [state.doc.place, state.doc.dateline_text, state.doc.id]
         .filter(Boolean).join(" · ");
@@ -291,27 +291,6 @@
     KINDS.forEach(function (kind) {
       (state.records[kind] || []).forEach(function (r) { all.appendChild(option(kind + "/" + r.id, "")); });
     });
-  }
-
-  // Sentences end at . ! ? … followed by a space, or at a line break.
-  function sentences(text) {
-    var found = [];
-    var pattern = /[^\n.!?…]*(?:[.!?…]+(?=\s|$)|\n|$)/g;
-    var m;
-    var at = 0;
-    while (at < text.length) {
-      pattern.lastIndex = at;
-      m = pattern.exec(text);
-      var end = m && m[0].length ? at + m[0].length : text.length;
-      if (end === at) { end = at + 1; }
-      var s = at;
-      var e = end;
-      while (s < e && /\s/.test(text[s])) { s += 1; }
-      while (e > s && /\s/.test(text[e - 1])) { e -= 1; }
-      if (e > s) { found.push([s, e]); }
-      at = end;
-    }
-    return found;
   }
 
   function coverage() {
@@ -453,42 +432,10 @@
     select(state.sentences[first][0], state.sentences[last][1]);
   }
 
-  // The API finds a quote after collapsing whitespace (app/seeding/quotes.py); `occurrence`
-  // says which match is meant, so this counts matches the same way up to the selection.
-  function collapse(text) {
-    var chars = [];
-    var origin = [];
-    var space = false;
-    for (var i = 0; i < text.length; i += 1) {
-      if (/\s/.test(text[i])) {
-        if (space) { continue; }
-        chars.push(" ");
-        space = true;
-      } else {
-        chars.push(text[i]);
-        space = false;
-      }
-      origin.push(i);
-    }
-    return { text: chars.join(""), origin: origin };
-  }
-
-  function sourceFor(documentId, text, start, end) {
-    var quote = text.slice(start, end);
-    var haystack = collapse(text);
-    var needle = collapse(quote.normalize("NFC").trim()).text;
-    var occurrence = 0;
-    var at = haystack.text.indexOf(needle);
-    while (at !== -1 && haystack.origin[at] <= start) {
-      occurrence += 1;
-      at = haystack.text.indexOf(needle, at + 1);
-    }
-    return { document: documentId, quote: quote, occurrence: Math.max(occurrence, 1) };
-  }
-
   function selectedSource() {
     if (!state.selection) { return null; }
-    return sourceFor(state.doc.id, state.text, state.selection.start, state.selection.end);
+    var span = state.selection;
+    return window.EditorQuotes.sourceFor(state.doc.id, state.text, span.start, span.end);
   }
 
   // --- the record form -----------------------------------------------------------------------
@@ -746,7 +693,9 @@
     loadRecord(target[0], target[1]).then(function (found) {
       var existing = found.values.sources || [];
       return Promise.all(existing.map(function (s) {
-        return documentText(s.document).then(function (text) { return sourceFor(s.document, text, s.start, s.end); });
+        return documentText(s.document).then(function (text) {
+          return window.EditorQuotes.sourceFor(s.document, text, s.start, s.end);
+        });
       })).then(function (sources) {
         return api("PATCH", "/api/v1/" + target[0] + "/" + target[1], {
           body: { sources: sources.concat([source]) }, contentType: "application/merge-patch+json",
