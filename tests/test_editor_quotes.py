@@ -100,3 +100,13 @@ def test_sentences_cover_the_text_without_overlap() -> None:
         assert text[end:next_start].strip() == ""
         assert text[start:end] == text[start:end].strip()
     assert text[sentences[0][0] : sentences[0][1]] == "Chỉ đạo, Điều hành"
+
+
+def test_code_point_offsets_of_the_api_map_to_the_same_characters_in_javascript() -> None:
+    text = "Đại hội 🎉 lần thứ nhất, \U0001f4dc lần thứ hai: Đại hội."
+    spans = _spans_of(text, ["lần thứ", "Đại hội", "hai"])
+    mapped = _in_node("(u => [u(s), u(e)])(EditorQuotes.unitIndex(input.text))", text, spans)
+    utf16 = text.encode("utf-16-le")
+    for (start, end), (unit_start, unit_end) in zip(spans, mapped, strict=True):
+        word = utf16[2 * int(str(unit_start)) : 2 * int(str(unit_end))].decode("utf-16-le")
+        assert word == text[start:end]

@@ -258,12 +258,13 @@
     return Promise.all(KINDS.map(listAll)).then(function (lists) {
       state.records = {};
       state.citations = [];
+      var unit = window.EditorQuotes.unitIndex(state.text);
       KINDS.forEach(function (kind, i) {
         state.records[kind] = lists[i];
         lists[i].forEach(function (record) {
           (record.sources || []).forEach(function (s) {
             if (s.document === state.doc.id) {
-              state.citations.push({ kind: kind, id: record.id, start: s.start, end: s.end });
+              state.citations.push({ kind: kind, id: record.id, start: unit(s.start), end: unit(s.end) });
             }
           });
         });
@@ -694,7 +695,8 @@
       var existing = found.values.sources || [];
       return Promise.all(existing.map(function (s) {
         return documentText(s.document).then(function (text) {
-          return window.EditorQuotes.sourceFor(s.document, text, s.start, s.end);
+          var unit = window.EditorQuotes.unitIndex(text);
+          return window.EditorQuotes.sourceFor(s.document, text, unit(s.start), unit(s.end));
         });
       })).then(function (sources) {
         return api("PATCH", "/api/v1/" + target[0] + "/" + target[1], {

@@ -56,5 +56,19 @@
     return { document: documentId, quote: quote, occurrence: Math.max(occurrence, 1) };
   }
 
-  root.EditorQuotes = { sentences: sentences, collapse: collapse, sourceFor: sourceFor };
+  // The API counts offsets in code points (Python strings), JavaScript in UTF-16 units: the
+  // returned function turns the one into the other (the same number without astral chars).
+  function unitIndex(text) {
+    if (!/[\uD800-\uDFFF]/.test(text)) { return function (n) { return n; }; }
+    var at = [0];
+    for (var i = 0; i < text.length; i += 1) {
+      var c = text.charCodeAt(i);
+      if (c >= 0xD800 && c <= 0xDBFF && i + 1 < text.length) { i += 1; }
+      at.push(i + 1);
+    }
+    return function (n) { return at[n]; };
+  }
+
+  root.EditorQuotes = { sentences: sentences, collapse: collapse, sourceFor: sourceFor,
+    unitIndex: unitIndex };
 })(typeof window !== "undefined" ? window : globalThis);
