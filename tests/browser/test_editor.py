@@ -226,6 +226,11 @@ def _save(page: Any, record_id: str) -> None:
     assert page.inner_text("#record-form-error") == ""
 
 
+def _read(page: Any, path: str) -> Any:
+    """A record as the API serves it now (past the browser's cache)."""
+    return page.evaluate("p => fetch(p, {cache: 'no-store'}).then(r => r.json())", path)
+
+
 def _card(page: Any) -> Any:
     return page.frame_locator("#card-frame").locator("body")
 
@@ -334,9 +339,7 @@ def test_a_press_office_marks_an_article_and_the_card_shows_it(
         {"id": "tinh-uy-son-lam", "name": "Tỉnh ủy Sơn Lâm", "classification": "party_committee"},
     )
     _save(page, "tinh-uy-son-lam")
-    source = page.evaluate(
-        "fetch('/api/v1/organizations/tinh-uy-son-lam').then(r => r.json()).then(o => o.sources[0])"
-    )
+    source = _read(page, "/api/v1/organizations/tinh-uy-son-lam")["sources"][0]
     at = ARTICLE.index("Tỉnh ủy Sơn Lâm", ARTICLE.index("Tỉnh ủy Sơn Lâm") + 1)
     assert (source["start"], source["end"]) == (at, at + len("Tỉnh ủy Sơn Lâm"))
 
@@ -361,9 +364,7 @@ def test_a_press_office_marks_an_article_and_the_card_shows_it(
     page.fill("#attach-target", "organizations/tinh-uy-son-lam")
     page.click("#attach")
     _save_done(page, "tinh-uy-son-lam")
-    sources = page.evaluate(
-        "fetch('/api/v1/organizations/tinh-uy-son-lam').then(r => r.json()).then(o => o.sources)"
-    )
+    sources = _read(page, "/api/v1/organizations/tinh-uy-son-lam")["sources"]
     again = ARTICLE.index("Tỉnh ủy Sơn Lâm đề ra")
     assert [s["start"] for s in sources] == [at, again]
     expect_card(page, "Nhiệm kỳ 2025 - 2030")
@@ -460,6 +461,22 @@ def test_a_press_office_marks_an_article_and_the_card_shows_it(
     page.locator("#record-list li").first.wait_for()
     expect_card(page, typed)
 
+    # The other way out of a conflict: load the current version; what was typed stays shown.
+    page.click(f"button[aria-label='Sửa: {TERM}-task-1']")
+    stale.click(f"button[aria-label='Sửa: {TERM}-task-1']")
+    stale.fill("#rf-text", TASK_1 + " (lần hai)")
+    _save(stale, f"{TERM}-task-1")
+    page.fill("#rf-text", TASK_1 + " (gõ dở)")
+    page.click("#record-form button[type=submit]")
+    page.locator("#conflict").wait_for(state="visible")
+    page.wait_for_function(
+        "() => !document.getElementById('conflict-theirs').textContent.includes('…')"
+    )
+    page.click("#conflict-reload")
+    assert page.input_value("#rf-text") == TASK_1 + " (lần hai)"
+    assert "(gõ dở)" in page.inner_text("#record-form-error")
+    page.click("#record-cancel")
+
     page.on("dialog", lambda dialog: dialog.accept())
     page.click(f"button[aria-label='Gỡ bỏ: {TERM}-task-2']")
     page.wait_for_function(
@@ -471,13 +488,17 @@ def test_a_press_office_marks_an_article_and_the_card_shows_it(
 
     page.click(f"button[aria-label='Lịch sử: {TERM}-task-1']")
     page.locator("#history").wait_for(state="visible")
-    assert page.locator("#history-rows tr").count() == 3
+    assert page.locator("#history-rows tr").count() == 4
     _check_screen(page, "history")
+    task = f"/api/v1/tasks/{TERM}-task-1"
+    assert _read(page, task)["text"] == TASK_1 + " (lần hai)"
     page.locator("#history-rows tr").last.locator("button").click()
     page.wait_for_function(
         "() => document.getElementById('flash').textContent.startsWith('Đã hoàn tác')"
     )
-    expect_card(page, "(bản của thẻ thứ nhất)")
+    assert _read(page, task)["text"] == typed
+    expect_card(page, typed)
+    assert "(lần hai)" not in _card(page).inner_text()
     page.screenshot(path=str(ARTIFACTS / "editor-readme.png"))
     context.close()
     assert problems == []
