@@ -229,7 +229,8 @@
       placed = true;
     });
     general.textContent = problemText(r);
-    if (!placed) { general.focus && general.focus(); }
+    var invalid = placed ? document.querySelector("[aria-invalid='true']") : null;
+    if (invalid) { invalid.focus(); }
   }
 
   // --- reading a document --------------------------------------------------------------------
@@ -584,11 +585,15 @@
   // The record as the write API takes it: the newest entry of its history holds that shape.
   function loadRecord(kind, id) {
     var path = "/api/v1/" + kind + "/" + encodeURIComponent(id);
-    return Promise.all([api("GET", path), api("GET", path + "/history?limit=500")]).then(function (rs) {
+    var history = path + "/history?limit=1";
+    return Promise.all([api("GET", path), api("GET", history)]).then(function (rs) {
       if (!rs[0].ok) { throw rs[0]; }
-      var changes = rs[1].data.items;
-      var after = changes.length ? changes[changes.length - 1].after : null;
-      return { etag: rs[0].etag, values: after || rs[0].data };
+      var total = rs[1].ok ? rs[1].data.total : 0;
+      var newest = total > 1 ? api("GET", history + "&offset=" + (total - 1)) : Promise.resolve(rs[1]);
+      return newest.then(function (r) {
+        var after = r.ok && r.data.items.length ? r.data.items[0].after : null;
+        return { etag: rs[0].etag, values: after || rs[0].data };
+      });
     });
   }
 
