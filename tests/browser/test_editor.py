@@ -226,6 +226,26 @@ def _save(page: Any, record_id: str) -> None:
     assert page.inner_text("#record-form-error") == ""
 
 
+def _unreached_by_tab(page: Any) -> set[str]:
+    """The visible controls of the screen that pressing Tab never focuses."""
+    controls = page.evaluate(
+        """() => [...document.querySelectorAll(
+            "a[href], button, input, select, textarea, [tabindex='0']")]
+          .filter(e => e.offsetParent !== null && !e.closest("dialog"))
+          .map(e => e.id || e.getAttribute("aria-label") || e.textContent.trim())"""
+    )
+    reached: set[str] = set()
+    for _ in range(len(controls) * 3 + 40):
+        page.keyboard.press("Tab")
+        reached.add(
+            page.evaluate(
+                """() => { const e = document.activeElement;
+                  return e.id || e.getAttribute("aria-label") || e.textContent.trim(); }"""
+            )
+        )
+    return set(controls) - reached
+
+
 def _read(page: Any, path: str) -> Any:
     """A record as the API serves it now (past the browser's cache)."""
     return page.evaluate("p => fetch(p, {cache: 'no-store'}).then(r => r.json())", path)
@@ -273,27 +293,16 @@ def test_every_control_is_reachable_by_keyboard_and_sentences_select_without_a_m
     page.keyboard.type(token)
     page.keyboard.press("Enter")
     page.locator("#screen-documents").wait_for(state="visible")
+    page.locator("#document-rows a").first.wait_for()
+    assert _unreached_by_tab(page) == set()
+    page.goto(f"{server}/editor/#/new")
+    page.locator("#screen-new").wait_for(state="visible")
+    assert _unreached_by_tab(page) == set()
     page.goto(f"{server}/editor/#/doc/ttxvn-bac-giang-xay-dung-dang")
     page.locator("#record-list li").first.wait_for()
     _check_screen(page, "document")
 
-    controls = page.evaluate(
-        """() => [...document.querySelectorAll(
-            "a[href], button, input, select, textarea, [tabindex='0']")]
-          .filter(e => e.offsetParent !== null && !e.closest("dialog"))
-          .map(e => e.id || e.getAttribute("aria-label") || e.textContent.trim())"""
-    )
-    reached: set[str] = set()
-    page.locator("body").focus()
-    for _ in range(len(controls) * 3 + 40):
-        page.keyboard.press("Tab")
-        reached.add(
-            page.evaluate(
-                """() => { const e = document.activeElement;
-                  return e.id || e.getAttribute("aria-label") || e.textContent.trim(); }"""
-            )
-        )
-    assert set(controls) - reached == set()
+    assert _unreached_by_tab(page) == set()
 
     sentences = page.evaluate(
         "fetch('/api/v1/documents/ttxvn-bac-giang-xay-dung-dang/text').then(r => r.text())"
