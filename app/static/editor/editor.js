@@ -280,7 +280,7 @@
 
   function fillLists() {
     var lists = { "list-terms": "terms", "list-people": "people",
-      "list-organizations": "organizations", "list-events": "events" };
+      "list-organizations": "organizations" };
     Object.keys(lists).forEach(function (id) {
       var node = $(id);
       node.textContent = "";

@@ -69,6 +69,5 @@
     return function (n) { return at[n]; };
   }
 
-  root.EditorQuotes = { sentences: sentences, collapse: collapse, sourceFor: sourceFor,
-    unitIndex: unitIndex };
+  root.EditorQuotes = { sentences: sentences, sourceFor: sourceFor, unitIndex: unitIndex };
 })(typeof window !== "undefined" ? window : globalThis);

@@ -145,5 +145,5 @@
     return values;
   }
 
-  window.SchemaForm = { bodySchema: bodySchema, build: build, fill: fill, read: read };
+  window.SchemaForm = { bodySchema: bodySchema, build: build, read: read };
 })();
