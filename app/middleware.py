@@ -30,6 +30,13 @@ REDOC_CSP = (
     "img-src 'self' data:; connect-src 'self'; worker-src blob:; base-uri 'none'; "
     "form-action 'none'; frame-ancestors 'none'"
 )
+# The editor: its own scripts and stylesheet only, requests to this origin, and the term's
+# card (from this origin) framed as a preview. No inline script or style.
+EDITOR_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'"
+)
 
 
 def content_security_policy(path: str) -> str:
@@ -39,6 +46,8 @@ def content_security_policy(path: str) -> str:
         return SWAGGER_CSP
     if path == "/redoc":
         return REDOC_CSP
+    if path == "/editor" or path.startswith("/editor/"):
+        return EDITOR_CSP
     return DEFAULT_CSP
 
 

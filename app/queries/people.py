@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Select, func
 from sqlmodel import Session, col, select
 
-from app.models import Area, Membership, Organization, Person, SubjectKind
+from app.models import Area, Citation, Membership, Organization, Person, SubjectKind
 from app.queries.citations import Cited, sources_for
 from app.schemas.people import (
     AreaPublic,
@@ -31,6 +31,40 @@ def load_posts(session: Session, person_ids: list[str]) -> list[PostRow]:
             .order_by(col(Membership.person_id), col(Membership.position), col(Membership.id))
         ).all()
     )
+
+
+def people_and_post_holders(
+    session: Session, person_ids: list[str], organization_id: str
+) -> tuple[dict[str, Person], list[str]]:
+    """These people, and everyone holding a post in the organization or in any under it, in
+    one statement. Returns the people by id, and the holders' ids in the order the source
+    first names their posts (then by id)."""
+    tree = select(Organization.id).where(Organization.id == organization_id).cte(recursive=True)
+    tree = tree.union_all(
+        select(Organization.id).join(tree, col(Organization.parent_id) == tree.c.id)
+    )
+    holders = (
+        select(
+            col(Membership.person_id).label("person_id"),
+            func.min(Citation.start).label("first_cited"),
+        )
+        .join(
+            Citation,
+            (col(Citation.subject_kind) == SubjectKind.membership.value)
+            & (col(Citation.subject_id) == Membership.id),
+        )
+        .where(col(Membership.organization_id).in_(select(tree.c.id)))
+        .group_by(col(Membership.person_id))
+        .subquery()
+    )
+    rows = session.exec(
+        select(Person, holders.c.first_cited)
+        .outerjoin(holders, holders.c.person_id == Person.id)
+        .where(col(Person.id).in_(person_ids) | holders.c.person_id.is_not(None))
+        .order_by(holders.c.first_cited, col(Person.id))
+    ).all()
+    people = {person.id: person for person, _ in rows}
+    return people, [person.id for person, first in rows if first is not None]
 
 
 def people_public(session: Session, people: list[Person]) -> list[PersonPublic]:

@@ -26,7 +26,7 @@ from app.models import (
 from app.queries.citations import Cited, sources_for
 from app.queries.documents import build_events, documents_public, load_chairs
 from app.queries.items import items_of_terms
-from app.queries.people import build_area, build_people, load_posts
+from app.queries.people import build_area, build_people, load_posts, people_and_post_holders
 from app.queries.statistics import build_statistics, statistics_of_terms
 from app.schemas.documents import DocumentPublic, PersonRef
 from app.schemas.items import (
@@ -128,7 +128,9 @@ def term_summary(
         else {}
     )
     statistics = statistics_of_terms(session, covers) if S.statistics in sections else []
-    people = _people(session, chairs, items.get(S.directives, [])) if wants_people else []
+    people = (
+        _people(session, chairs, term.organization_id, items[S.directives]) if wants_people else []
+    )
     posts = load_posts(session, [p.id for p in people]) if people else []
 
     wanted: dict[SubjectKind, list[str]] = {
@@ -178,15 +180,20 @@ def _grouped(statistics: list[Any], lang: Lang) -> list[StatisticGroup]:
 
 
 def _people(
-    session: Session, chairs: dict[str, list[PersonRef]], directives: list[TermItemBase]
+    session: Session,
+    chairs: dict[str, list[PersonRef]],
+    organization_id: str,
+    directives: list[TermItemBase],
 ) -> list[Person]:
-    """The conference's chairs in order, then the directives' issuers."""
+    """The conference's chairs in order, then the people holding posts in the term's
+    organizations in the source's order, then the directives' issuers."""
     ordered = [chair.id for event_chairs in chairs.values() for chair in event_chairs]
-    for directive in directives:
-        issuer = getattr(directive, "issuer_id", None)
-        if issuer and issuer not in ordered:
-            ordered.append(issuer)
-    people = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(ordered)))}
+    issuers = [getattr(directive, "issuer_id", None) for directive in directives]
+    named = [*ordered, *(i for i in issuers if i)]
+    people, holders = people_and_post_holders(session, named, organization_id)
+    for person_id in [*holders, *issuers]:
+        if person_id and person_id not in ordered:
+            ordered.append(person_id)
     return [people[i] for i in ordered if i in people]
 
 

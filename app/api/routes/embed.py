@@ -104,7 +104,8 @@ def embed_term(
     term_id: IdPath, request: Request, session: SessionDep, lang: LangDep, theme: ThemeDep
 ) -> HTMLResponse:
     """A self-contained HTML card for portals: the term, its key tasks and breakthrough
-    solutions, headline statistics, the leaders who chaired the conference, and the source
+    solutions, headline statistics, its leaders (the chairs of the conference, then the people
+    holding posts in the term's organizations, in the source's order), and the source
     article with its credit. Every fact opens to its quote. No scripts, fonts or images;
     readable from 280 to 1200 px; framable by the origins in `EMBED_FRAME_ANCESTORS`.
 
