@@ -44,6 +44,14 @@ def _chunks(ids: list[str]) -> Iterable[list[str]]:
 
 
 _IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
+# A source's fields, their citation columns, and their labels in the joined read by id (beside
+# the record's own columns).
+_SOURCE_FIELDS = (
+    ("document", "document_id", "source_document_id"),
+    ("quote", "quote", "source_quote"),
+    ("start", "start", "source_start"),
+    ("end", "end", "source_end"),
+)
 
 
 @dataclass(frozen=True)
@@ -56,12 +64,22 @@ class _Statements:
 
 @cache
 def _statements(kind: Kind) -> _Statements:
-    """A kind's reads by id (rows, sources, chairs) and its update of one row, built once:
-    building a statement costs more than running it on the single-record write path."""
+    """A kind's reads and its update of one row, built once: building a statement costs more
+    than running it on the single-record write path. A read by id joins the record's sources,
+    so a write reads its record in one round trip."""
     table = kind.table
     citation = Citation.__table__  # type: ignore[attr-defined]
     chair = EventChair.__table__  # type: ignore[attr-defined]
-    rows = select(table).where(table.c.id.in_(_IDS))
+    cited = and_(citation.c.subject_kind == kind.subject.value, citation.c.subject_id == table.c.id)
+    rows = (
+        select(
+            table,
+            *(citation.c[column].label(label) for _, column, label in _SOURCE_FIELDS),
+        )
+        .select_from(table.outerjoin(citation, cited))
+        .where(table.c.id.in_(_IDS))
+        .order_by(table.c.id, citation.c.position)
+    )
     sources = (
         select(
             citation.c.subject_id,
@@ -70,7 +88,7 @@ def _statements(kind: Kind) -> _Statements:
             citation.c.start,
             citation.c.end,
         )
-        .where(citation.c.subject_kind == kind.subject.value, citation.c.subject_id.in_(_IDS))
+        .where(citation.c.subject_kind == kind.subject.value)
         .order_by(citation.c.subject_id, citation.c.position)
     )
     chairs = (
@@ -88,45 +106,39 @@ def _statements(kind: Kind) -> _Statements:
 def load(session: Session, kind: Kind, ids: Collection[str] | None = None) -> dict[str, Stored]:
     """The stored records of a kind (all of them, or these ids), by id."""
     statements = _statements(kind)
-    table = kind.table
-    rows: list[dict[str, Any]] = []
+    found: dict[str, Stored] = {}
     if ids is None:
-        rows = [dict(r) for r in session.execute(select(table).order_by(table.c.id)).mappings()]
+        table = kind.table
+        for row in session.execute(select(table).order_by(table.c.id)).mappings():
+            _found(found, kind, dict(row))
+        for subject_id, document, quote, start, end in session.execute(statements.sources):
+            if subject_id in found:
+                found[subject_id].state["sources"].append(
+                    {"document": document, "quote": quote, "start": start, "end": end}
+                )
     else:
         for chunk in _chunks(sorted(set(ids))):
-            rows += [dict(r) for r in session.execute(statements.rows, {"ids": chunk}).mappings()]
-    found: dict[str, Stored] = {}
-    for row in rows:
-        stamps = {name: row.pop(name) for name in STAMPS}
-        row["sources"] = []
-        if kind.subject is SubjectKind.event:
-            row["chair_ids"] = []
-        found[row["id"]] = Stored(row, stamps["created_at"], stamps["revision"])
-    wanted = list(found)
-    citations: Iterable[Any]
-    if ids is None:
-        citation = Citation.__table__  # type: ignore[attr-defined]
-        citations = session.execute(
-            select(*statements.sources.selected_columns)
-            .where(citation.c.subject_kind == kind.subject.value)
-            .order_by(citation.c.subject_id, citation.c.position)
-        )
-    else:
-        citations = (
-            row
-            for chunk in _chunks(wanted)
-            for row in session.execute(statements.sources, {"ids": chunk})
-        )
-    for subject_id, document, quote, start, end in citations:
-        if subject_id in found:
-            found[subject_id].state["sources"].append(
-                {"document": document, "quote": quote, "start": start, "end": end}
-            )
+            for row in session.execute(statements.rows, {"ids": chunk}).mappings():
+                record = dict(row)
+                source = {field: record.pop(label) for field, _, label in _SOURCE_FIELDS}
+                stored = found.get(record["id"]) or _found(found, kind, record)
+                if source["document"] is not None:
+                    stored.state["sources"].append(source)
     if statements.chairs is not None:
-        for chunk in _chunks(wanted):
+        for chunk in _chunks(list(found)):
             for event_id, person_id in session.execute(statements.chairs, {"ids": chunk}):
                 found[event_id].state["chair_ids"].append(person_id)
     return found
+
+
+def _found(found: dict[str, Stored], kind: Kind, row: dict[str, Any]) -> Stored:
+    """Files a record's row (stamps apart, sources and chairs to come) under its id."""
+    stamps = {name: row.pop(name) for name in STAMPS}
+    row["sources"] = []
+    if kind.subject is SubjectKind.event:
+        row["chair_ids"] = []
+    stored = found[row["id"]] = Stored(row, stamps["created_at"], stamps["revision"])
+    return stored
 
 
 @dataclass
