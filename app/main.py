@@ -8,7 +8,17 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 from starlette.middleware.cors import CORSMiddleware
 
-from app.api.routes import catalog, docs, downloads, embed, feed, health, index, oembed
+from app.api.routes import (
+    catalog,
+    docs,
+    downloads,
+    embed,
+    feed,
+    health,
+    index,
+    oembed,
+    problem_types,
+)
 from app.api.v1 import api_router
 from app.api.writes import WRITE_BODIES
 from app.caching import HttpCachingMiddleware, cors_options
@@ -58,6 +68,7 @@ def create_app() -> FastAPI:
     app.include_router(downloads.files_router)
     app.include_router(feed.router)
     app.include_router(docs.router)
+    app.include_router(problem_types.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
