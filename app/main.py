@@ -23,6 +23,7 @@ from app.api.v1 import api_router
 from app.api.writes import WRITE_BODIES
 from app.caching import HttpCachingMiddleware, cors_options
 from app.middleware import HeadersMiddleware
+from app.openapi import finish_parameters
 from app.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
 from app.seeding.schema import SeedFile
 
@@ -82,7 +83,8 @@ def create_app() -> FastAPI:
                 license_info=app.license_info,
                 tags=app.openapi_tags,
             )
-            app.openapi_schema = _with_write_bodies(_problems_as_problem_json(schema))
+            schema = _with_write_bodies(_problems_as_problem_json(schema))
+            app.openapi_schema = finish_parameters(schema)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
