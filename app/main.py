@@ -22,8 +22,9 @@ from app.api.routes import (
 from app.api.v1 import api_router
 from app.api.writes import WRITE_BODIES
 from app.caching import HttpCachingMiddleware, cors_options
+from app.config import get_settings
 from app.middleware import HeadersMiddleware
-from app.openapi import finish_parameters
+from app.openapi import finish_document
 from app.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
 from app.seeding.schema import SeedFile
 
@@ -84,7 +85,7 @@ def create_app() -> FastAPI:
                 tags=app.openapi_tags,
             )
             schema = _with_write_bodies(_problems_as_problem_json(schema))
-            app.openapi_schema = finish_parameters(schema)
+            app.openapi_schema = finish_document(schema, get_settings().public_base_url)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
