@@ -170,6 +170,9 @@ HEADERS: dict[str, dict[str, Any]] = {
         _text(200),
     ),
     "Allow": _header("The methods this address takes.", _text(100)),
+    "Accept-Patch": _header(
+        "The body media type a PATCH takes: `application/merge-patch+json`.", _text(100)
+    ),
     "Location": _header("The URL of what was created.", _text(4000)),
     "Content-Range": _header(
         "`bytes first-last/size`, or `bytes */size` when the range is outside the file.",
@@ -187,6 +190,7 @@ BY_STATUS = {
     "401": ["WWW-Authenticate"],
     "405": ["Allow"],
     "412": ["ETag"],
+    "415": ["Accept-Patch"],
     "416": ["Content-Range"],
     "429": ["Retry-After"],
 }

@@ -57,7 +57,6 @@ def render_problem_page(kind: ProblemType) -> str:
     "/{slug}",
     summary="Describe a problem type",
     operation_id="get_problem_type",
-    response_class=HTMLResponse,
     responses={
         200: {
             "description": "A short page in Vietnamese and English.",
