@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from fastapi.testclient import TestClient
 from openapi_core import Config, OpenAPI
-from openapi_core.deserializing.media_types.util import json_loads, plain_loads
 from openapi_core.datatypes import RequestParameters
+from openapi_core.deserializing.media_types.util import json_loads, plain_loads
 from openapi_core.templating.paths.exceptions import PathNotFound
 from openapi_core.validation.response.exceptions import DataValidationError
 from werkzeug.datastructures import Headers, ImmutableMultiDict
