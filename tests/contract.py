@@ -110,7 +110,7 @@ def check_response(method: str, url: str, request_headers: dict[str, str], reque
 class ValidatingClient(TestClient):
     """A TestClient that checks every response it receives against the OpenAPI document."""
 
-    def request(self, method: str, url: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def request(self, method: str, url: Any, *args: Any, **kwargs: Any) -> Any:
         response = super().request(method, url, *args, **kwargs)
         sent = response.request
         check_response(
