@@ -7,6 +7,8 @@ from typing import Annotated
 from fastapi import Query
 from pydantic import BaseModel
 
+from app.api.sorting import invalid
+
 Selection = frozenset[str] | None
 FieldsDependency = Callable[..., Awaitable[Selection]]
 # The OpenAPI document shows `fields` as a comma-separated array of this enum (app/openapi.py).
@@ -15,24 +17,26 @@ FIELDS_EXTENSION = "x-field-names"
 
 def select_fields(model: type[BaseModel]) -> FieldsDependency:
     names = list(model.model_fields)
-    alternatives = "|".join(sorted(names, key=len, reverse=True))
-    pattern = rf"^({alternatives})(,({alternatives}))*$"
 
     async def fields_dependency(
         fields: Annotated[
-            str | None,
+            list[str] | None,
             Query(
-                pattern=pattern,
-                max_length=sum(len(n) + 1 for n in names),
-                description="Only these fields of each item, comma-separated (e.g. "
-                "`id,name`); the id is always included. The fields left out are absent "
-                "from the JSON and from the CSV columns.",
+                max_length=len(names),
+                description="Only these fields, comma-separated (e.g. `id,name`); the id is "
+                "always included. The fields left out are absent from the JSON (so a projected "
+                "body lacks fields its schema otherwise requires) and from the CSV columns.",
                 json_schema_extra={FIELDS_EXTENSION: names},
             ),
         ] = None,
     ) -> Selection:
-        if fields is None:
+        if not fields:
             return None
-        return frozenset(fields.split(",")) | ({"id"} & set(names))
+        chosen = frozenset(part for value in fields for part in value.split(","))
+        unknown = sorted(chosen - set(names))
+        if unknown:
+            raise invalid("fields", f"unknown fields {', '.join(unknown)}; expected any of "
+                          f"{', '.join(names)}")  # fmt: skip
+        return chosen | ({"id"} & set(names))
 
     return fields_dependency

@@ -195,3 +195,12 @@ def test_a_problem_with_an_english_detail_has_an_english_title(client: TestClien
     assert response.status_code == 401
     assert problem["title"] == "Unauthorized"
     assert response.headers["content-language"] == "en"
+
+
+def test_sort_and_fields_may_also_be_repeated(client: TestClient) -> None:
+    """Some generated clients send an array as the parameter repeated."""
+    joined = client.get("/api/v1/statistics?sort=category,-value&fields=value,category").json()
+    repeated = client.get(
+        "/api/v1/statistics?sort=category&sort=-value&fields=value&fields=category"
+    ).json()
+    assert joined == {**repeated, "links": joined["links"]}

@@ -62,7 +62,7 @@ def render_problem_page(kind: ProblemType) -> str:
             "description": "A short page in Vietnamese and English.",
             "content": {"text/html": {"schema": {"type": "string", "maxLength": 10000}}},
         },
-        **problems(404),
+        **problems(404, 422),
     },
 )
 def get_problem_type(slug: ProblemSlug) -> HTMLResponse:
