@@ -26,6 +26,7 @@ from app.config import get_settings
 from app.middleware import HeadersMiddleware
 from app.openapi import finish_document
 from app.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
+from app.ratelimit import RateLimitMiddleware
 from app.seeding.schema import SeedFile
 
 DESCRIPTION = """
@@ -61,6 +62,14 @@ def create_app() -> FastAPI:
     app.add_middleware(CORSMiddleware, **cors_options())
     # Added last, so outermost: a warm hit is answered before any other middleware runs.
     app.add_middleware(HttpCachingMiddleware)
+    settings = get_settings()
+    if settings.rate_limit:  # in front of the cache: warm hits count too
+        app.add_middleware(
+            RateLimitMiddleware,
+            limit=settings.rate_limit,
+            storage=settings.rate_limit_storage,
+            prefix=settings.rate_limit_prefix,
+        )
     app.include_router(health.router)
     app.include_router(index.router)
     app.include_router(api_router)

@@ -1,0 +1,88 @@
+"""Rate limiting per client, with the `limits` library: in front of the response cache, so warm
+hits count too. Off unless RATE_LIMIT is set (a deployment behind a CDN or gateway limits
+there).
+
+A client is its bearer token when it sends one (hashed: the secret never reaches the storage),
+else its address as uvicorn's proxy-headers handling gives it. Every limited response carries
+the IETF RateLimit-Policy and RateLimit headers (draft-ietf-httpapi-ratelimit-headers); over
+the budget the answer is a 429 problem with Retry-After. Health endpoints are never limited.
+With RATE_LIMIT_STORAGE=redis://… several instances share one budget."""
+
+import hashlib
+import logging
+import math
+import time
+
+from limits import RateLimitItem, parse
+from limits.aio.strategies import FixedWindowRateLimiter
+from limits.storage import storage_from_string
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.problems import problem_response
+
+logger = logging.getLogger("app.ratelimit")
+UNLIMITED = frozenset({"/healthz", "/readyz"})
+POLICY = "default"
+
+
+def client_key(scope: Scope) -> str:
+    authorization = Headers(scope=scope).get("authorization", "")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return "token:" + hashlib.sha256(token.strip().encode()).hexdigest()[:32]
+    client = scope.get("client")
+    return "address:" + (client[0] if client else "unknown")
+
+
+class RateLimitMiddleware:
+    def __init__(self, app: ASGIApp, *, limit: str, storage: str, prefix: str) -> None:
+        self.app = app
+        self.item: RateLimitItem = parse(limit)
+        self.limiter = FixedWindowRateLimiter(
+            storage_from_string(
+                f"async+{storage}",
+                **({"implementation": "redispy"} if storage.startswith("redis") else {}),
+            )
+        )
+        self.prefix = prefix
+        window = self.item.get_expiry()
+        self.policy = f'"{POLICY}";q={self.item.amount};w={window}'
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in UNLIMITED:
+            await self.app(scope, receive, send)
+            return
+        key = client_key(scope)
+        try:
+            allowed = await self.limiter.hit(self.item, self.prefix, key)
+            stats = await self.limiter.get_window_stats(self.item, self.prefix, key)
+        except Exception:  # the storage is down: serve rather than refuse everyone
+            logger.warning("rate limit storage unavailable; request not counted", exc_info=True)
+            await self.app(scope, receive, send)
+            return
+        reset = max(0, math.ceil(stats.reset_time - time.time()))
+        headers = {
+            "RateLimit-Policy": self.policy,
+            "RateLimit": f'"{POLICY}";r={stats.remaining};t={reset}',
+        }
+        if not allowed:
+            response = problem_response(
+                Request(scope),
+                429,
+                f"More than {self.item.amount} requests in {self.item.get_expiry()} seconds; "
+                f"try again in {reset} seconds.",
+                detail_vi=f"Quá {self.item.amount} yêu cầu trong {self.item.get_expiry()} giây; "
+                f"hãy thử lại sau {reset} giây.",
+                headers={**headers, "Retry-After": str(reset), "Cache-Control": "no-store"},
+            )
+            await response(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).update(headers)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
