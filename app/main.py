@@ -60,7 +60,8 @@ def create_app() -> FastAPI:
     install_problem_handlers(app)
     app.add_middleware(HeadersMiddleware)
     app.add_middleware(CORSMiddleware, **cors_options())
-    # Added last, so outermost: a warm hit is answered before any other middleware runs.
+    # Added last (but for the rate limit), so outermost: a warm hit is answered before any
+    # other middleware runs.
     app.add_middleware(HttpCachingMiddleware)
     settings = get_settings()
     if settings.rate_limit:  # in front of the cache: warm hits count too

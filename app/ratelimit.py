@@ -19,6 +19,8 @@ from limits.storage import storage_from_string
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.caching import CORS_EXPOSED
+from app.config import get_settings
 from app.problems import problem_response
 
 logger = logging.getLogger("app.ratelimit")
@@ -78,6 +80,7 @@ class RateLimitMiddleware:
         state = f'"{POLICY}";r={remaining};t={reset}'.encode()
         if count > self.item.amount:
             headers = {"RateLimit-Policy": self.policy.decode(), "RateLimit": state.decode()}
+            headers |= _cors(scope)
             response = problem_response(
                 Request(scope),
                 429,
@@ -100,3 +103,15 @@ class RateLimitMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _cors(scope: Scope) -> dict[str, str]:
+    """The 429 is answered in front of the CORS middleware: a browser script may read it too."""
+    origin = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"origin"), None)
+    allowed = get_settings().cors_origins
+    if origin is None or ("*" not in allowed and origin not in allowed):
+        return {}
+    return {
+        "Access-Control-Allow-Origin": "*" if "*" in allowed else origin,
+        "Access-Control-Expose-Headers": ", ".join(CORS_EXPOSED),
+    }

@@ -117,3 +117,16 @@ def test_a_malformed_rate_limit_stops_start_up(monkeypatch: pytest.MonkeyPatch) 
     finally:
         monkeypatch.delenv("RATE_LIMIT")
         get_settings.cache_clear()
+
+
+def test_a_browser_script_may_read_the_429(limited: MakeClient) -> None:
+    client = limited("1/hour")
+    origin = {"Origin": "https://portal.example.gov.vn"}
+    assert (
+        "ratelimit"
+        in client.get(SUMMARY, headers=origin).headers["access-control-expose-headers"].lower()
+    )
+    refused = client.get(SUMMARY, headers=origin)
+    assert refused.status_code == 429
+    assert refused.headers["access-control-allow-origin"] == "*"
+    assert "Retry-After" in refused.headers["access-control-expose-headers"]
