@@ -59,6 +59,7 @@ class RateLimitMiddleware:
         self.prefix = prefix
         # client → storage key: building one costs as much as counting
         self.keys: dict[str, str] = {}
+        self.resets: dict[str, float] = {}  # storage key → end of its window, in memory
         self.window = self.item.get_expiry()
         self.policy = f'"{POLICY}";q={self.item.amount};w={self.window}'.encode()
 
@@ -71,11 +72,14 @@ class RateLimitMiddleware:
         if key is None:
             if len(self.keys) >= KEYS_KEPT:
                 self.keys.clear()
+                self.resets.clear()
             key = self.keys[client] = self.item.key_for(self.prefix, client)
         try:
             if self.local is not None:
                 count = self.local.incr(key, self.window)
-                reset_at = self.local.get_expiry(key)
+                if count == 1:  # a new window: the storage set the same expiry just now
+                    self.resets[key] = time.time() + self.window
+                reset_at = self.resets.get(key) or self.local.get_expiry(key)
             else:
                 assert self.shared is not None
                 count = await self.shared.incr(key, self.window)
