@@ -310,6 +310,18 @@ def _bound(node: Any) -> None:
             _bound(value)
 
 
+# Serialized whole: a field with a default is still sent (null when it has no value), so every
+# field is present. (The term summary leaves out the sections `include=` did not ask for, and a
+# problem its empty members: those keep their optional fields.)
+SENT_WHOLE = ("OEmbed", "Status")
+
+
+def _always_present_required(document: dict[str, Any]) -> None:
+    for name, schema in document["components"]["schemas"].items():
+        if name.endswith("Public") or name in SENT_WHOLE:
+            schema["required"] = list(schema.get("properties", {}))
+
+
 def finish_document(document: dict[str, Any], base_url: str | None) -> dict[str, Any]:
     document["servers"] = [
         {
@@ -325,6 +337,7 @@ def finish_document(document: dict[str, Any], base_url: str | None) -> dict[str,
     document = _with_tags(document)
     document = _with_security(document)
     document = _with_headers(document)
+    _always_present_required(document)
     _bound(document["paths"])
     _bound(document["components"])
     return document

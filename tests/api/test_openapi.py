@@ -179,3 +179,12 @@ def test_every_schema_is_bounded(openapi: dict[str, Any]) -> None:
     walk(openapi["paths"], "#/paths")
     walk(openapi["components"], "#/components")
     assert unbounded == []
+
+
+def test_fields_that_are_always_sent_are_required(openapi: dict[str, Any]) -> None:
+    schemas = openapi["components"]["schemas"]
+    directive = schemas["DirectivePublic"]
+    assert set(directive["required"]) == set(directive["properties"])
+    assert "issuer_id" in directive["required"]  # present, null when the source names none
+    assert "key_tasks" not in schemas["TermSummary"]["required"]  # left out by include=
+    assert "detail" not in schemas["Problem"]["required"]
