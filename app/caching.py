@@ -62,6 +62,9 @@ CORS_EXPOSED = [
     "X-Request-ID",
     "Content-Range",
     "Content-Disposition",
+    "RateLimit",
+    "RateLimit-Policy",
+    "Retry-After",
 ]
 CORS_REQUEST_HEADERS = [
     "Accept",

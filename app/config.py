@@ -4,6 +4,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from limits import parse
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -91,6 +92,21 @@ class Settings(BaseSettings):
         le=256 << 20,
         description="Largest request body the write API reads (a seed file with its texts).",
     )
+    rate_limit: str | None = Field(
+        default=None,
+        description="Requests per client, e.g. `120/minute` (the `limits` notation); unset: off.",
+    )
+    rate_limit_storage: str = Field(
+        default="memory://",
+        pattern=r"^(memory://|redis://\S+)$",
+        description="Where budgets are counted: `memory://` per process, or "
+        "`redis://host:port` shared by every instance.",
+    )
+    rate_limit_prefix: str = Field(
+        default="congress-api",
+        pattern=r"^[A-Za-z0-9._:-]{1,64}$",
+        description="Prefix of the budget keys, to keep deployments sharing a Redis apart.",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -102,6 +118,17 @@ class Settings(BaseSettings):
         if url.get_backend_name() not in {"sqlite", "postgresql"}:
             raise ValueError(f"unsupported database {url.get_backend_name()!r}")
         return value
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _parse_rate_limit(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        try:
+            parse(value)
+        except ValueError:
+            raise ValueError(f"not a rate limit like 120/minute: {value!r}") from None
+        return value.strip()
 
     @field_validator("embed_frame_ancestors")
     @classmethod

@@ -29,25 +29,6 @@ def negotiate(query_lang: str | None, accept_language: str | None) -> Lang:
     return best[1] if best else Lang.vi
 
 
-STATUS_TITLES: dict[int, tuple[str, str]] = {
-    400: ("Yêu cầu không hợp lệ", "Bad Request"),
-    401: ("Chưa xác thực", "Unauthorized"),
-    403: ("Không có quyền", "Forbidden"),
-    404: ("Không tìm thấy", "Not Found"),
-    405: ("Phương thức không được hỗ trợ", "Method Not Allowed"),
-    406: ("Không thể đáp ứng định dạng yêu cầu", "Not Acceptable"),
-    409: ("Xung đột", "Conflict"),
-    410: ("Đã bị gỡ bỏ", "Gone"),
-    412: ("Phiên bản đã thay đổi", "Precondition Failed"),
-    413: ("Nội dung quá lớn", "Content Too Large"),
-    415: ("Định dạng nội dung không được hỗ trợ", "Unsupported Media Type"),
-    416: ("Khoảng dữ liệu không hợp lệ", "Range Not Satisfiable"),
-    422: ("Tham số không hợp lệ", "Unprocessable Content"),
-    428: ("Thiếu điều kiện If-Match", "Precondition Required"),
-    500: ("Lỗi máy chủ", "Internal Server Error"),
-    503: ("Dịch vụ chưa sẵn sàng", "Service Unavailable"),
-}
-
 CATEGORY_LABELS: dict[str, tuple[str, str]] = {
     "membership": ("Phát triển đảng viên", "Party membership"),
     "discipline": ("Kiểm điểm, kỷ luật", "Review and discipline"),

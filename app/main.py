@@ -8,12 +8,26 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 from starlette.middleware.cors import CORSMiddleware
 
-from app.api.routes import catalog, docs, downloads, editor, embed, feed, health, index, oembed
+from app.api.routes import (
+    catalog,
+    docs,
+    downloads,
+    editor,
+    embed,
+    feed,
+    health,
+    index,
+    oembed,
+    problem_types,
+)
 from app.api.v1 import api_router
 from app.api.writes import WRITE_BODIES
 from app.caching import HttpCachingMiddleware, cors_options
+from app.config import get_settings
 from app.middleware import HeadersMiddleware
+from app.openapi import finish_document
 from app.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
+from app.ratelimit import RateLimitMiddleware
 from app.seeding.schema import SeedFile
 
 DESCRIPTION = """
@@ -47,8 +61,17 @@ def create_app() -> FastAPI:
     install_problem_handlers(app)
     app.add_middleware(HeadersMiddleware)
     app.add_middleware(CORSMiddleware, **cors_options())
-    # Added last, so outermost: a warm hit is answered before any other middleware runs.
+    # Added last (but for the rate limit), so outermost: a warm hit is answered before any
+    # other middleware runs.
     app.add_middleware(HttpCachingMiddleware)
+    settings = get_settings()
+    if settings.rate_limit:  # in front of the cache: warm hits count too
+        app.add_middleware(
+            RateLimitMiddleware,
+            limit=settings.rate_limit,
+            storage=settings.rate_limit_storage,
+            prefix=settings.rate_limit_prefix,
+        )
     app.include_router(health.router)
     app.include_router(index.router)
     app.include_router(api_router)
@@ -59,6 +82,7 @@ def create_app() -> FastAPI:
     app.include_router(feed.router)
     app.include_router(docs.router)
     app.include_router(editor.router)
+    app.include_router(problem_types.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -72,7 +96,8 @@ def create_app() -> FastAPI:
                 license_info=app.license_info,
                 tags=app.openapi_tags,
             )
-            app.openapi_schema = _with_write_bodies(_problems_as_problem_json(schema))
+            schema = _with_write_bodies(_problems_as_problem_json(schema))
+            app.openapi_schema = finish_document(schema, get_settings().public_base_url)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -11,7 +11,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.i18n import STATUS_TITLES, negotiate, pick
+from app.api.rendering import public_base_url
+from app.i18n import Lang, negotiate, pick
+from app.problem_types import BY_STATUS, PROBLEM_PATH, PROBLEM_TYPES
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 logger = logging.getLogger("app")
@@ -27,7 +29,11 @@ class FieldProblem(BaseModel):
 class Problem(BaseModel):
     """An error, as RFC 9457 problem details."""
 
-    type: str = Field(default="about:blank", description="URI identifying the problem type.")
+    type: str = Field(
+        max_length=2000,
+        description="URI of the problem type; it resolves to a page describing it.",
+        examples=["https://data.example.gov.vn/problems/not-found"],
+    )
     title: str = Field(description="Short summary of the problem type.", examples=["Not Found"])
     status: int = Field(description="The HTTP status code.", examples=[404])
     detail: str | None = Field(default=None, description="Explanation of this occurrence.")
@@ -47,17 +53,20 @@ class ApiError(Exception):
     """A domain error with its HTTP status; rendered by the one problem handler."""
 
     status_code = HTTPStatus.INTERNAL_SERVER_ERROR
+    problem_type = "internal-error"
 
     def __init__(
         self,
         detail: str,
         *,
+        detail_vi: str | None = None,
         errors: list[FieldProblem] | None = None,
         headers: Mapping[str, str] | None = None,
         current_etag: str | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.detail_vi = detail_vi
         self.errors = errors
         self.headers = dict(headers or {})
         self.current_etag = current_etag
@@ -65,10 +74,12 @@ class ApiError(Exception):
 
 class BadRequestError(ApiError):
     status_code = HTTPStatus.BAD_REQUEST
+    problem_type = "invalid-body"
 
 
 class UnauthorizedError(ApiError):
     status_code = HTTPStatus.UNAUTHORIZED
+    problem_type = "unauthorized"
 
     def __init__(self, detail: str) -> None:
         # RFC 6750: the scheme, and why a token that was sent is refused.
@@ -78,44 +89,58 @@ class UnauthorizedError(ApiError):
         super().__init__(detail, headers={"WWW-Authenticate": challenge})
 
 
+class UnknownParameterError(BadRequestError):
+    problem_type = "unknown-parameter"
+
+
 class ForbiddenError(ApiError):
     status_code = HTTPStatus.FORBIDDEN
+    problem_type = "forbidden"
 
 
 class NotFoundError(ApiError):
     status_code = HTTPStatus.NOT_FOUND
+    problem_type = "not-found"
 
 
 class ConflictError(ApiError):
     status_code = HTTPStatus.CONFLICT
+    problem_type = "conflict"
 
 
 class GoneError(ApiError):
     status_code = HTTPStatus.GONE
+    problem_type = "gone"
 
 
 class PreconditionFailedError(ApiError):
     status_code = HTTPStatus.PRECONDITION_FAILED
+    problem_type = "precondition-failed"
 
 
 class PayloadTooLargeError(ApiError):
     status_code = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    problem_type = "content-too-large"
 
 
 class UnsupportedMediaTypeError(ApiError):
     status_code = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+    problem_type = "unsupported-media-type"
 
 
 class InvalidRecordError(ApiError):
     status_code = HTTPStatus.UNPROCESSABLE_ENTITY
+    problem_type = "invalid-parameters"
 
 
 class PreconditionRequiredError(ApiError):
     status_code = HTTPStatus.PRECONDITION_REQUIRED
+    problem_type = "precondition-required"
 
 
 class NotReadyError(ApiError):
     status_code = HTTPStatus.SERVICE_UNAVAILABLE
+    problem_type = "not-ready"
 
 
 def problem_response(
@@ -123,16 +148,21 @@ def problem_response(
     status: int,
     detail: str | None = None,
     *,
+    detail_vi: str | None = None,
+    problem_type: str | None = None,
     errors: list[FieldProblem] | None = None,
     headers: Mapping[str, str] | None = None,
     current_etag: str | None = None,
 ) -> JSONResponse:
     lang = negotiate(request.query_params.get("lang"), request.headers.get("accept-language"))
-    title = STATUS_TITLES.get(status)
+    if lang is Lang.vi and detail is not None and detail_vi is None:
+        lang = Lang.en  # the title follows the detail: no Vietnamese title over English words
+    kind = PROBLEM_TYPES.get(problem_type or "") or BY_STATUS.get(status)
     problem = Problem(
-        title=pick(title, lang) if title else HTTPStatus(status).phrase,
+        type=public_base_url(request) + PROBLEM_PATH + kind.slug if kind else "about:blank",
+        title=pick(kind.title, lang) if kind else HTTPStatus(status).phrase,
         status=status,
-        detail=detail,
+        detail=detail_vi if lang is Lang.vi else detail,
         instance=request.url.path,
         errors=errors,
         request_id=getattr(request.state, "request_id", None),
@@ -158,6 +188,8 @@ async def _on_api_error(request: Request, exc: Exception) -> JSONResponse:
         request,
         exc.status_code,
         exc.detail,
+        detail_vi=exc.detail_vi,
+        problem_type=exc.problem_type,
         errors=exc.errors,
         headers=exc.headers,
         current_etag=exc.current_etag,
@@ -166,21 +198,48 @@ async def _on_api_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    detail = exc.detail if exc.status_code != 404 else f"No resource at {request.url.path}."
-    return problem_response(request, exc.status_code, detail, headers=exc.headers)
+    if exc.status_code == 404:
+        path = request.url.path
+        return problem_response(
+            request,
+            404,
+            f"No resource at {path}.",
+            detail_vi=f"Không có tài nguyên nào tại {path}.",
+            headers=exc.headers,
+        )
+    if exc.status_code == 405:
+        return problem_response(
+            request,
+            405,
+            f"{request.method} is not allowed here; see Allow.",
+            detail_vi=f"Không nhận phương thức {request.method} tại đây; xem tiêu đề Allow.",
+            headers=exc.headers,
+        )
+    return problem_response(request, exc.status_code, exc.detail, headers=exc.headers)
 
 
 async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [FieldProblem(pointer=pointer(e["loc"]), detail=e["msg"]) for e in exc.errors()]
-    return problem_response(request, 422, "The request parameters are invalid.", errors=errors)
+    return problem_response(
+        request,
+        422,
+        "The request parameters are invalid.",
+        detail_vi="Tham số của yêu cầu không hợp lệ.",
+        errors=errors,
+    )
 
 
 async def _on_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     logger.exception(
         "unhandled error", extra={"request_id": getattr(request.state, "request_id", None)}
     )
-    return problem_response(request, 500, "An unexpected error occurred; it has been logged.")
+    return problem_response(
+        request,
+        500,
+        "An unexpected error occurred; it has been logged.",
+        detail_vi="Đã xảy ra lỗi không lường trước; lỗi đã được ghi nhật ký.",
+    )
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -22,6 +22,7 @@ from app.migrate import upgrade
 from app.models import TokenScope
 from app.seeding.reader import read_dataset, seed_files
 from app.seeding.writer import write_dataset
+from tests.contract import ValidatingClient
 
 SEED_DIR = PROJECT_ROOT / "seed"
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
@@ -87,10 +88,11 @@ def session(connection: Connection) -> Iterator[Session]:
 
 @pytest.fixture
 def client(session: Session) -> Iterator[TestClient]:
+    """Every response it receives must be one the OpenAPI document describes."""
     app = create_app()
     app.dependency_overrides[get_session] = lambda: session
     app.dependency_overrides[get_write_session] = lambda: session
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with ValidatingClient(app, raise_server_exceptions=False) as client:
         yield client
 
 

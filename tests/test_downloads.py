@@ -411,7 +411,11 @@ def test_concurrent_first_requests_to_two_server_processes_build_once(
         async def all_at_once() -> list[httpx.Response]:
             async with httpx.AsyncClient(timeout=120) as client:
                 return await asyncio.gather(
-                    *[client.get(f"{bases[i % 2]}{LIST}", params={"n": str(i)}) for i in range(8)]
+                    # A different Accept-Language each: eight distinct cache keys.
+                    *[
+                        client.get(f"{bases[i % 2]}{LIST}", headers={"Accept-Language": f"x{i}"})
+                        for i in range(8)
+                    ]
                 )
 
         responses = asyncio.run(all_at_once())

@@ -216,7 +216,8 @@ def test_search_answers_csv(client: TestClient) -> None:
 def test_operators_quotes_and_sql_are_only_separators(
     client: TestClient, hostile: str, words: str
 ) -> None:
-    assert _search(client, hostile) == _search(client, words)
+    hits = {k: v for k, v in _search(client, hostile).items() if k != "links"}
+    assert hits == {k: v for k, v in _search(client, words).items() if k != "links"}
     assert _search(client, "duong van thai")["total"] > 0  # nothing was dropped or deleted
 
 

@@ -35,9 +35,12 @@ def record_response(
     status_code: int = 200,
     exclude_unset: bool = False,
     headers: dict[str, str] | None = None,
+    include: frozenset[str] | None = None,
 ) -> Response:
-    """The record as JSON with its strong ETag; the same bytes for a GET and a write's answer."""
-    body = model.model_dump_json(exclude_unset=exclude_unset).encode()
+    """The record as JSON with its strong ETag; the same bytes for a GET and a write's answer.
+    `include` projects it to those fields (`fields=`)."""
+    projection = set(include) if include is not None else None
+    body = model.model_dump_json(exclude_unset=exclude_unset, include=projection).encode()
     revision: Any = getattr(model, "revision", 0)
     return Response(
         body,

@@ -12,8 +12,9 @@ from fastapi import Request, Response
 from pydantic import BaseModel
 
 from app.api.deps import Format, ListFormat, PageParams
+from app.api.fields import Selection
 from app.config import get_settings
-from app.schemas.common import Page
+from app.schemas.common import Page, PageLinks
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 
@@ -29,7 +30,8 @@ def public_base_url(request: Request) -> str:
     return f"{scheme}://{host or request.headers.get('host') or request.url.netloc}"
 
 
-def link_header(request: Request, page: PageParams, total: int) -> str:
+def page_links(request: Request, page: PageParams, total: int) -> PageLinks:
+    """The pages around this one, with the request's other parameters kept."""
     base = public_base_url(request) + request.url.path
     params = [(k, v) for k, v in request.query_params.multi_items() if k not in {"limit", "offset"}]
 
@@ -37,26 +39,45 @@ def link_header(request: Request, page: PageParams, total: int) -> str:
         return base + "?" + urlencode([*params, ("limit", page.limit), ("offset", offset)])
 
     last = max(0, (total - 1) // page.limit * page.limit)
-    links = [(url(0), "first")]
-    if page.offset > 0:
-        links.append((url(max(0, min(page.offset - page.limit, last))), "prev"))
-    if page.offset + page.limit < total:
-        links.append((url(page.offset + page.limit), "next"))
-    links.append((url(last), "last"))
-    return ", ".join(f'<{target}>; rel="{rel}"' for target, rel in links)
+    return PageLinks(
+        self=url(page.offset),
+        first=url(0),
+        prev=url(max(0, min(page.offset - page.limit, last))) if page.offset > 0 else None,
+        next=url(page.offset + page.limit) if page.offset + page.limit < total else None,
+        last=url(last),
+    )
+
+
+def link_header(links: PageLinks) -> str:
+    """RFC 8288: the same links as the body's `links`, but `self`."""
+    targets = [("first", links.first), ("prev", links.prev), ("next", links.next)]
+    targets.append(("last", links.last))
+    return ", ".join(f'<{url}>; rel="{rel}"' for rel, url in targets if url is not None)
 
 
 def list_response(
-    request: Request, page: Page[Any], params: PageParams, fmt: ListFormat, item: type[BaseModel]
+    request: Request,
+    page: Page[Any],
+    params: PageParams,
+    fmt: ListFormat,
+    item: type[BaseModel],
+    fields: Selection = None,
 ) -> Response:
-    headers = {"Link": link_header(request, params, page.total)}
+    headers = {"Link": link_header(page.links)}
     if fmt.format is Format.csv:
-        body = to_csv(item, [i.model_dump(mode="json") for i in page.items])
+        rows = [i.model_dump(mode="json", include=fields) for i in page.items]
+        body = to_csv(item, rows, fields)
         headers["X-Total-Count"] = str(page.total)
         return Response(
             ("\ufeff" if fmt.bom else "") + body, media_type=CSV_MEDIA_TYPE, headers=headers
         )
-    return Response(page.model_dump_json(), media_type="application/json", headers=headers)
+    include: dict[str, Any] | None = None
+    if fields is not None:
+        include = {key: True for key in Page.model_fields}
+        include["items"] = {"__all__": set(fields)}
+    return Response(
+        page.model_dump_json(include=include), media_type="application/json", headers=headers
+    )
 
 
 def _inner_model(annotation: Any) -> type[BaseModel] | None:
@@ -104,9 +125,11 @@ def _cell(data: dict[str, Any], column: str) -> str:
     return " | ".join(flat)
 
 
-def to_csv(model: type[BaseModel], rows: list[dict[str, Any]]) -> str:
+def to_csv(model: type[BaseModel], rows: list[dict[str, Any]], fields: Selection = None) -> str:
     """One row per item; nested objects become dotted columns, lists join with ' | '."""
     columns = csv_columns(model)
+    if fields is not None:
+        columns = tuple(c for c in columns if c.split(".", 1)[0] in fields)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)

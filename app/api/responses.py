@@ -5,7 +5,8 @@ from typing import Any
 from app.problems import Problem
 
 _DESCRIPTIONS = {
-    400: "The body is not valid JSON or TOML; `detail` says where.",
+    400: "An unknown query parameter (`detail` names it and the closest known one), or a "
+    "body that is not valid JSON or TOML (`detail` says where).",
     401: "No valid bearer token; see `WWW-Authenticate`.",
     403: "The token's scope does not allow this.",
     404: "No such resource.",

@@ -1,8 +1,8 @@
 """The `/api/v1` router: one router per resource, mounted once."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-from app.api.responses import COMMON
+from app.api.responses import COMMON, problems
 from app.api.routes import (
     annotations,
     areas,
@@ -19,6 +19,7 @@ from app.api.routes import (
     terms,
 )
 from app.api.routes.term_items import term_item_router
+from app.api.strict import reject_unknown_parameters
 from app.models import Achievement, Directive, KeyTask, Limitation, Solution, SubjectKind
 from app.schemas.items import (
     AchievementPublic,
@@ -28,7 +29,11 @@ from app.schemas.items import (
     SolutionPublic,
 )
 
-api_router = APIRouter(prefix="/api/v1", responses=COMMON)
+api_router = APIRouter(
+    prefix="/api/v1",
+    responses={**problems(400), **COMMON},
+    dependencies=[Depends(reject_unknown_parameters)],
+)
 api_router.include_router(terms.router)
 # path, table, citation kind, public model, singular, plural
 TERM_ITEMS = [

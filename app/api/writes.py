@@ -18,7 +18,7 @@ from app.api.auth import BearerDep
 from app.api.bodies import JSON, MERGE_PATCH, JsonBody, MergePatchBody
 from app.api.deps import LangDep, PageDep
 from app.api.etags import IfMatchHeader, parse_if_match, record_response, strong_etag
-from app.api.rendering import public_base_url
+from app.api.rendering import page_links, public_base_url
 from app.api.responses import problems
 from app.db import SessionDep, WriteSessionDep
 from app.editing import commands
@@ -245,7 +245,13 @@ def add_write_routes(
         )
         if total == 0:
             raise commands.missing(session, kind, record_id)
-        return Page[ChangePublic](items=items, total=total, limit=page.limit, offset=page.offset)
+        return Page[ChangePublic](
+            items=items,
+            total=total,
+            limit=page.limit,
+            offset=page.offset,
+            links=page_links(request, page, total),
+        )
 
     history_handler.__doc__ = (
         f"Every change of a {name}, oldest first, retired or not: who (the token's name, or "

@@ -1,6 +1,7 @@
 """Source documents, events and the dataset's revision."""
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func
@@ -16,6 +17,7 @@ from app.models import (
     SubjectKind,
 )
 from app.queries.citations import Cited, sources_for
+from app.queries.sorting import SortKey, order_by
 from app.schemas.documents import DatasetInfo, DocumentPublic, EventPublic, PersonRef
 
 
@@ -30,13 +32,19 @@ def documents_public(session: Session, documents: list[Document]) -> list[Docume
 
 
 def list_documents(
-    session: Session, *, updated_since: datetime | None = None, limit: int, offset: int
+    session: Session,
+    *,
+    updated_since: datetime | None = None,
+    sort: Sequence[SortKey] = (),
+    limit: int,
+    offset: int,
 ) -> tuple[list[DocumentPublic], int]:
     statement = select(Document)
     if updated_since is not None:
         statement = statement.where(col(Document.updated_at) >= updated_since)
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
-    rows = session.exec(statement.order_by(col(Document.id)).limit(limit).offset(offset))
+    ordered = statement.order_by(*order_by(Document, sort, [Document.id]))
+    rows = session.exec(ordered.limit(limit).offset(offset))
     return documents_public(session, list(rows)), total
 
 
@@ -100,6 +108,7 @@ def list_events(
     *,
     term_id: str | None,
     updated_since: datetime | None = None,
+    sort: Sequence[SortKey] = (),
     limit: int,
     offset: int,
 ) -> tuple[list[EventPublic], int]:
@@ -111,7 +120,8 @@ def list_events(
             (col(Event.term_id) == term_id) | (col(Event.reviewed_term_id) == term_id)
         )
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
-    rows = session.exec(statement.order_by(col(Event.id)).limit(limit).offset(offset))
+    ordered = statement.order_by(*order_by(Event, sort, [Event.id]))
+    rows = session.exec(ordered.limit(limit).offset(offset))
     return events_public(session, list(rows)), total
 
 

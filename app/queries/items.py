@@ -1,5 +1,6 @@
 """Key tasks, solutions, achievements, limitations and directives: one shape, one query set."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TypeVar
 
@@ -7,6 +8,7 @@ from sqlalchemy import Select, func
 from sqlmodel import Session, col, select
 
 from app.models import TermItemBase
+from app.queries.sorting import SortKey, order_by
 
 Item = TypeVar("Item", bound=TermItemBase)
 
@@ -18,6 +20,7 @@ def list_items(
     term_ids: list[str] | None = None,
     ids: Select[str] | None = None,
     updated_since: datetime | None = None,
+    sort: Sequence[SortKey] = (),
     limit: int,
     offset: int,
 ) -> tuple[list[Item], int]:
@@ -30,11 +33,8 @@ def list_items(
     if updated_since is not None:
         statement = statement.where(col(model.updated_at) >= updated_since)  # type: ignore[attr-defined]
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
-    ordered = statement.order_by(
-        col(model.term_id),
-        col(model.position),
-        col(model.id),  # type: ignore[attr-defined]
-    )
+    default = [model.term_id, model.position, model.id]  # type: ignore[attr-defined]
+    ordered = statement.order_by(*order_by(model, sort, default))
     return list(session.exec(ordered.limit(limit).offset(offset))), total
 
 

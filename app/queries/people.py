@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from app.models import Area, Citation, Membership, Organization, Person, SubjectKind
 from app.queries.citations import Cited, sources_for
+from app.queries.sorting import SortKey, order_by
 from app.schemas.people import (
     AreaPublic,
     MemberPublic,
@@ -103,6 +104,7 @@ def list_people(
     organization_id: str | None,
     ids: Select[str] | None,
     updated_since: datetime | None = None,
+    sort: Sequence[SortKey] = (),
     limit: int,
     offset: int,
 ) -> tuple[list[PersonPublic], int]:
@@ -115,7 +117,8 @@ def list_people(
     if ids is not None:
         statement = statement.where(col(Person.id).in_(ids))
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
-    people = session.exec(statement.order_by(col(Person.id)).limit(limit).offset(offset)).all()
+    ordered = statement.order_by(*order_by(Person, sort, [Person.id]))
+    people = session.exec(ordered.limit(limit).offset(offset)).all()
     return people_public(session, list(people)), total
 
 
@@ -162,6 +165,7 @@ def list_organizations(
     *,
     classification: str | None,
     updated_since: datetime | None = None,
+    sort: Sequence[SortKey] = (),
     limit: int,
     offset: int,
 ) -> tuple[list[OrganizationPublic], int]:
@@ -171,7 +175,8 @@ def list_organizations(
     if classification is not None:
         statement = statement.where(Organization.classification == classification)
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
-    rows = session.exec(statement.order_by(col(Organization.id)).limit(limit).offset(offset)).all()
+    ordered = statement.order_by(*order_by(Organization, sort, [Organization.id]))
+    rows = session.exec(ordered.limit(limit).offset(offset)).all()
     return organizations_public(session, list(rows)), total
 
 
@@ -226,6 +231,7 @@ def list_memberships(
     organization_id: str | None,
     person_id: str | None,
     updated_since: datetime | None = None,
+    sort: Sequence[SortKey] = (),
     limit: int,
     offset: int,
 ) -> tuple[list[MembershipPublic], int]:
@@ -241,20 +247,25 @@ def list_memberships(
     if updated_since is not None:
         statement = statement.where(col(Membership.updated_at) >= updated_since)
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
-    ordered = statement.order_by(
-        col(Membership.person_id), col(Membership.position), col(Membership.id)
-    )
+    default = [Membership.person_id, Membership.position, Membership.id]
+    ordered = statement.order_by(*order_by(Membership, sort, default))
     rows = session.exec(ordered.limit(limit).offset(offset)).all()
     return memberships_public(session, list(rows)), total
 
 
 def list_areas(
-    session: Session, *, updated_since: datetime | None = None, limit: int, offset: int
+    session: Session,
+    *,
+    updated_since: datetime | None = None,
+    sort: Sequence[SortKey] = (),
+    limit: int,
+    offset: int,
 ) -> tuple[list[AreaPublic], int]:
     statement = select(Area)
     if updated_since is not None:
         statement = statement.where(col(Area.updated_at) >= updated_since)
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
-    areas = list(session.exec(statement.order_by(col(Area.id)).limit(limit).offset(offset)))
+    ordered = statement.order_by(*order_by(Area, sort, [Area.id]))
+    areas = list(session.exec(ordered.limit(limit).offset(offset)))
     cited = sources_for(session, {SubjectKind.area: [a.id for a in areas]})
     return [build_area(a, cited) for a in areas], total

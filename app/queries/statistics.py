@@ -1,5 +1,6 @@
 """Statistics with labels in the asked language."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func
@@ -9,6 +10,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from app.i18n import Lang
 from app.models import Statistic, StatisticCategory, SubjectKind
 from app.queries.citations import Cited, sources_for
+from app.queries.sorting import SortKey, order_by
 from app.schemas.statistics import StatisticPublic
 
 
@@ -61,6 +63,7 @@ def list_statistics(
     term_id: str | None,
     key: str | None,
     updated_since: datetime | None = None,
+    sort: Sequence[SortKey] = (),
     limit: int,
     offset: int,
 ) -> tuple[list[StatisticPublic], int]:
@@ -71,7 +74,8 @@ def list_statistics(
         updated_since=updated_since,
     )
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
-    ordered = statement.order_by(col(Statistic.position), col(Statistic.id))
+    default = [Statistic.position, Statistic.id]
+    ordered = statement.order_by(*order_by(Statistic, sort, default))
     rows = session.exec(ordered.limit(limit).offset(offset)).all()
     return statistics_public(session, list(rows), lang), total
 

@@ -27,6 +27,7 @@ from app.queries.citations import Cited, sources_for
 from app.queries.documents import build_events, documents_public, load_chairs
 from app.queries.items import items_of_terms
 from app.queries.people import build_area, build_people, load_posts, people_and_post_holders
+from app.queries.sorting import SortKey, order_by
 from app.queries.statistics import build_statistics, statistics_of_terms
 from app.schemas.documents import DocumentPublic, PersonRef
 from app.schemas.items import (
@@ -63,6 +64,7 @@ def list_terms(
     *,
     organization_id: str | None,
     updated_since: datetime | None = None,
+    sort: Sequence[SortKey] = (),
     limit: int,
     offset: int,
 ) -> tuple[list[TermPublic], int]:
@@ -72,7 +74,8 @@ def list_terms(
     if organization_id is not None:
         statement = statement.where(Term.organization_id == organization_id)
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
-    ordered = statement.order_by(col(Term.organization_id), col(Term.start_year), col(Term.id))
+    default = [Term.organization_id, Term.start_year, Term.id]
+    ordered = statement.order_by(*order_by(Term, sort, default))
     return terms_public(session, session.exec(ordered.limit(limit).offset(offset)).all()), total
 
 

@@ -94,6 +94,13 @@ _EXAMPLE = {
                     "schema": {
                         "type": "object",
                         "required": ["@context", "id", "type", "total"],
+                        "properties": {
+                            "@context": {"const": "http://www.w3.org/ns/anno.jsonld"},
+                            "id": {"type": "string", "format": "uri", "maxLength": 4000},
+                            "type": {"const": "AnnotationCollection"},
+                            "total": {"type": "integer", "minimum": 0},
+                            "first": {"type": "object"},
+                        },
                     },
                     "example": _EXAMPLE,
                 }

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request, Response
 from app.api.credits import credits_for
 from app.api.deps import MAX_LIMIT
 from app.api.rendering import public_base_url
+from app.api.responses import problems
 from app.api.routes.downloads import CurrentDownloadsDep, download_url
 from app.config import get_settings
 from app.db import SessionDep
@@ -17,6 +18,7 @@ from app.problems import NotReadyError, Problem
 from app.queries.documents import dataset_info
 from app.queries.people import get_area, get_organization
 from app.queries.terms import list_terms
+from app.schemas.catalog import CATALOG_SCHEMA
 from app.schemas.people import AreaPublic, OrganizationPublic
 
 router = APIRouter(tags=["catalog"])
@@ -30,9 +32,10 @@ router = APIRouter(tags=["catalog"])
     responses={
         200: {
             "description": "A DCAT-AP style catalog, JSON-LD.",
-            "content": {JSONLD_MEDIA_TYPE: {"schema": {"type": "object"}}},
+            "content": {JSONLD_MEDIA_TYPE: {"schema": CATALOG_SCHEMA}},
         },
         503: {"model": Problem, "description": "The dataset has not been seeded."},
+        **problems(405, 500),
     },
 )
 def get_catalog(downloads: CurrentDownloadsDep, request: Request, session: SessionDep) -> Response:

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.api.auth import BearerDep
 from app.api.deps import PageDep
-from app.api.rendering import public_base_url
+from app.api.rendering import page_links, public_base_url
 from app.api.responses import problems
 from app.db import SessionDep, WriteSessionDep
 from app.editing import commands
@@ -47,7 +47,13 @@ def list_changes_handler(
         limit=page.limit,
         offset=page.offset,
     )
-    return Page[ChangePublic](items=items, total=total, limit=page.limit, offset=page.offset)
+    return Page[ChangePublic](
+        items=items,
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+        links=page_links(request, page, total),
+    )
 
 
 @router.get(

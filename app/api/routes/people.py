@@ -1,4 +1,6 @@
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
 
 from app.api.deps import (
     FormatDep,
@@ -9,19 +11,24 @@ from app.api.deps import (
     UpdatedSinceDep,
 )
 from app.api.etags import record_response
-from app.api.rendering import list_response
+from app.api.fields import Selection, select_fields
+from app.api.rendering import list_response, page_links
 from app.api.responses import GONE, LIST_RESPONSES
+from app.api.sorting import sort_by
 from app.api.writes import add_write_routes
 from app.db import SessionDep
 from app.editing.commands import missing
 from app.editing.kinds import BY_COLLECTION
 from app.models import SubjectKind
 from app.queries.people import get_person, list_people
+from app.queries.sorting import SortKey
 from app.queries.text_match import matching_ids
 from app.schemas.common import Page
 from app.schemas.people import PersonPublic
 
 router = APIRouter(prefix="/people", tags=["people"])
+SortDep = Annotated[list[SortKey], Depends(sort_by(("name", "updated_at", "id"), "by id"))]
+FieldsDep = Annotated[Selection, Depends(select_fields(PersonPublic))]
 KIND = BY_COLLECTION["people"]
 
 
@@ -37,6 +44,8 @@ def list_people_handler(
     session: SessionDep,
     page: PageDep,
     fmt: FormatDep,
+    sort: SortDep,
+    fields: FieldsDep,
     since: UpdatedSinceDep,
     organization: OrganizationFilter = None,
     q: TextFilter = None,
@@ -49,11 +58,18 @@ def list_people_handler(
         organization_id=organization,
         ids=matching_ids(session, SubjectKind.person, q) if q else None,
         updated_since=since,
+        sort=sort,
         limit=page.limit,
         offset=page.offset,
     )
-    result = Page[PersonPublic](items=rows, total=total, limit=page.limit, offset=page.offset)
-    return list_response(request, result, page, fmt, PersonPublic)
+    result = Page[PersonPublic](
+        items=rows,
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+        links=page_links(request, page, total),
+    )
+    return list_response(request, result, page, fmt, PersonPublic, fields)
 
 
 @router.get(
@@ -63,12 +79,12 @@ def list_people_handler(
     response_model=PersonPublic,
     responses=GONE,
 )
-def get_person_handler(person_id: IdPath, session: SessionDep) -> Response:
+def get_person_handler(person_id: IdPath, session: SessionDep, fields: FieldsDep) -> Response:
     """One person with every post held and the organization of each, with their quotes."""
     person = get_person(session, person_id)
     if person is None:
         raise missing(session, KIND, person_id)
-    return record_response(person)
+    return record_response(person, include=fields)
 
 
 add_write_routes(

@@ -1,9 +1,10 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.api.deps import FormatDep, PageDep
-from app.api.rendering import list_response, public_base_url
+from app.api.fields import Selection, select_fields
+from app.api.rendering import list_response, page_links, public_base_url
 from app.api.responses import LIST_RESPONSES
 from app.db import SessionDep
 from app.schemas.common import Page
@@ -62,6 +63,7 @@ def search_handler(
     session: SessionDep,
     page: PageDep,
     fmt: FormatDep,
+    fields: Annotated[Selection, Depends(select_fields(SearchHit))],
     q: SearchQuery,
     kinds: KindFilter = None,
 ) -> Response:
@@ -76,10 +78,16 @@ def search_handler(
     `snippet` with the matched words located by `highlights`, and its `url` in this API."""
     terms = Terms.parse(q)
     if not terms:
-        empty = Page[SearchHit](items=[], total=0, limit=page.limit, offset=page.offset)
-        return list_response(request, empty, page, fmt, SearchHit)
+        links = page_links(request, page, 0)
+        empty = Page[SearchHit](
+            items=[], total=0, limit=page.limit, offset=page.offset, links=links
+        )
+        return list_response(request, empty, page, fmt, SearchHit, fields)
     rows, total = search(session, terms, kinds, limit=page.limit, offset=page.offset)
     base = public_base_url(request)
     items = [_hit(row, terms, base) for row in rows]
-    result = Page[SearchHit](items=items, total=total, limit=page.limit, offset=page.offset)
-    return list_response(request, result, page, fmt, SearchHit)
+    links = page_links(request, page, total)
+    result = Page[SearchHit](
+        items=items, total=total, limit=page.limit, offset=page.offset, links=links
+    )
+    return list_response(request, result, page, fmt, SearchHit, fields)

@@ -1,22 +1,44 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.api.deps import FormatDep, IdPath, LangDep, PageDep, TermFilter, UpdatedSinceDep
 from app.api.etags import record_response
-from app.api.rendering import list_response
+from app.api.fields import Selection, select_fields
+from app.api.rendering import list_response, page_links
 from app.api.responses import GONE, LIST_RESPONSES
+from app.api.sorting import sort_by
 from app.api.writes import add_write_routes
 from app.db import SessionDep
 from app.editing.commands import missing
 from app.editing.kinds import BY_COLLECTION
 from app.models import StatisticCategory
 from app.models.base import ID_PATTERN
+from app.queries.sorting import SortKey
 from app.queries.statistics import get_statistic, list_statistics
 from app.schemas.common import Page
 from app.schemas.statistics import StatisticPublic
 
 router = APIRouter(prefix="/statistics", tags=["statistics"])
+SortDep = Annotated[
+    list[SortKey],
+    Depends(
+        sort_by(
+            (
+                "key",
+                "category",
+                "value",
+                "period_start",
+                "period_end",
+                "term_id",
+                "updated_at",
+                "id",
+            ),
+            "source order",
+        )
+    ),
+]
+FieldsDep = Annotated[Selection, Depends(select_fields(StatisticPublic))]
 KIND = BY_COLLECTION["statistics"]
 
 
@@ -32,6 +54,8 @@ def list_statistics_handler(
     session: SessionDep,
     page: PageDep,
     fmt: FormatDep,
+    sort: SortDep,
+    fields: FieldsDep,
     lang: LangDep,
     since: UpdatedSinceDep,
     category: Annotated[
@@ -58,11 +82,18 @@ def list_statistics_handler(
         term_id=term,
         key=key,
         updated_since=since,
+        sort=sort,
         limit=page.limit,
         offset=page.offset,
     )
-    result = Page[StatisticPublic](items=rows, total=total, limit=page.limit, offset=page.offset)
-    return list_response(request, result, page, fmt, StatisticPublic)
+    result = Page[StatisticPublic](
+        items=rows,
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+        links=page_links(request, page, total),
+    )
+    return list_response(request, result, page, fmt, StatisticPublic, fields)
 
 
 @router.get(
@@ -72,12 +103,14 @@ def list_statistics_handler(
     response_model=StatisticPublic,
     responses=GONE,
 )
-def get_statistic_handler(statistic_id: IdPath, session: SessionDep, lang: LangDep) -> Response:
+def get_statistic_handler(
+    statistic_id: IdPath, session: SessionDep, lang: LangDep, fields: FieldsDep
+) -> Response:
     """One statistic with its qualifier, unit, period, label and quote."""
     statistic = get_statistic(session, statistic_id, lang)
     if statistic is None:
         raise missing(session, KIND, statistic_id)
-    return record_response(statistic)
+    return record_response(statistic, include=fields)
 
 
 add_write_routes(router, KIND, get_statistic, StatisticPublic, id_name="statistic_id")

@@ -4,15 +4,17 @@ Key tasks, solutions, achievements, limitations and directives have the same sha
 same routes; one function builds each router so their behaviour cannot drift apart.
 """
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from sqlmodel import Session
 
 from app.api.deps import FormatDep, IdPath, PageDep, TermFilter, TextFilter, UpdatedSinceDep
 from app.api.etags import record_response
-from app.api.rendering import list_response
+from app.api.fields import Selection, select_fields
+from app.api.rendering import list_response, page_links
 from app.api.responses import GONE, LIST_RESPONSES
+from app.api.sorting import sort_by
 from app.api.writes import add_write_routes
 from app.db import SessionDep
 from app.editing.commands import missing
@@ -21,6 +23,7 @@ from app.i18n import Lang
 from app.models import SubjectKind, TermItemBase
 from app.queries.citations import sources_for
 from app.queries.items import get_item, list_items
+from app.queries.sorting import SortKey
 from app.queries.terms import item_public
 from app.queries.text_match import matching_ids
 from app.schemas.common import Page
@@ -36,6 +39,9 @@ def term_item_router(
     plural: str,
 ) -> APIRouter:
     router = APIRouter(prefix=f"/{path}", tags=[path])
+    sort_dependency = sort_by(("term_id", "position", "updated_at", "id"), "by term, then position")
+    SortDep = Annotated[list[SortKey], Depends(sort_dependency)]
+    FieldsDep = Annotated[Selection, Depends(select_fields(public))]
 
     def list_handler(
         request: Request,
@@ -43,6 +49,8 @@ def term_item_router(
         page: PageDep,
         fmt: FormatDep,
         since: UpdatedSinceDep,
+        sort: SortDep,
+        fields: FieldsDep,
         term: TermFilter = None,
         q: TextFilter = None,
     ) -> Response:
@@ -52,13 +60,20 @@ def term_item_router(
             term_ids=[term] if term else None,
             ids=matching_ids(session, kind, q) if q else None,
             updated_since=since,
+            sort=sort,
             limit=page.limit,
             offset=page.offset,
         )
         cited = sources_for(session, {kind: [r.id for r in rows]})  # type: ignore[attr-defined]
         items = [item_public(public, row, kind, cited) for row in rows]
-        result = Page[Any](items=items, total=total, limit=page.limit, offset=page.offset)
-        return list_response(request, result, page, fmt, public)
+        result = Page[Any](
+            items=items,
+            total=total,
+            limit=page.limit,
+            offset=page.offset,
+            links=page_links(request, page, total),
+        )
+        return list_response(request, result, page, fmt, public, fields)
 
     list_handler.__doc__ = (
         f"List {plural} in the order the source gives them (by term, then position). "
@@ -81,11 +96,11 @@ def term_item_router(
             return None
         return item_public(public, item, kind, sources_for(session, {kind: [item_id]}))
 
-    def detail_handler(item_id: IdPath, session: SessionDep) -> Response:
+    def detail_handler(item_id: IdPath, session: SessionDep, fields: FieldsDep) -> Response:
         found = detail(session, item_id, Lang.vi)
         if found is None:
             raise missing(session, BY_SUBJECT[kind], item_id)
-        return record_response(found)
+        return record_response(found, include=fields)
 
     detail_handler.__doc__ = f"One {singular}, with the quotes it comes from."
     router.add_api_route(

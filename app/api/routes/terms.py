@@ -1,7 +1,7 @@
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 
 from app.api.credits import credits_for
@@ -14,20 +14,27 @@ from app.api.deps import (
     UpdatedSinceDep,
 )
 from app.api.etags import record_response
-from app.api.rendering import list_response, public_base_url
+from app.api.fields import Selection, select_fields
+from app.api.rendering import list_response, page_links, public_base_url
 from app.api.responses import GONE, LIST_RESPONSES
+from app.api.sorting import sort_by
 from app.api.writes import add_write_routes
 from app.cards import text
 from app.db import SessionDep
 from app.editing.commands import missing
 from app.editing.kinds import BY_COLLECTION
 from app.jsonld import JSONLD_MEDIA_TYPE, Urls, term_graph
+from app.queries.sorting import SortKey
 from app.queries.terms import list_terms, term_summary
 from app.schemas.common import Page
 from app.schemas.terms import SummarySection, TermPublic, TermSummary
 
 router = APIRouter(prefix="/terms", tags=["terms"])
 KIND = BY_COLLECTION["terms"]
+SORT_FIELDS = ("organization_id", "label", "start_year", "end_year", "status", "updated_at", "id")
+SortDep = Annotated[
+    list[SortKey], Depends(sort_by(SORT_FIELDS, "by organization, then start year"))
+]
 
 SECTIONS = [s.value for s in SummarySection]
 IncludeQuery = Annotated[
@@ -72,6 +79,8 @@ def list_terms_handler(
     page: PageDep,
     fmt: FormatDep,
     since: UpdatedSinceDep,
+    sort: SortDep,
+    fields: Annotated[Selection, Depends(select_fields(TermPublic))],
     organization: OrganizationFilter = None,
 ) -> Response:
     """List congress terms (nhiệm kỳ), by organization then start year.
@@ -81,11 +90,18 @@ def list_terms_handler(
         session,
         organization_id=organization,
         updated_since=since,
+        sort=sort,
         limit=page.limit,
         offset=page.offset,
     )
-    result = Page[TermPublic](items=rows, total=total, limit=page.limit, offset=page.offset)
-    return list_response(request, result, page, fmt, TermPublic)
+    result = Page[TermPublic](
+        items=rows,
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+        links=page_links(request, page, total),
+    )
+    return list_response(request, result, page, fmt, TermPublic, fields)
 
 
 @router.get(
@@ -108,6 +124,7 @@ def get_term_summary(
     term_id: IdPath,
     session: SessionDep,
     lang: LangDep,
+    fields: Annotated[Selection, Depends(select_fields(TermSummary))],
     include: IncludeQuery = None,
 ) -> Any:
     """Everything a portal needs about a term in one call: the organization and area, the
@@ -130,7 +147,7 @@ def get_term_summary(
     if summary is None:
         raise missing(session, KIND, term_id)
     if not as_jsonld:
-        return record_response(summary, exclude_unset=True)
+        return record_response(summary, exclude_unset=True, include=fields)
     sources = [s for document in summary.documents or [] for s in document.sources]
     names = {section.value: text(section.value, lang) for section in _LIST_SECTIONS}
     graph = term_graph(
