@@ -12,6 +12,8 @@ from app.api.routes import catalog, docs, downloads, embed, feed, health, index,
 from app.api.v1 import api_router
 from app.api.writes import WRITE_BODIES
 from app.caching import HttpCachingMiddleware, cors_options
+from app.errors import install_error_handling
+from app.hosts import HostsMiddleware
 from app.middleware import HeadersMiddleware
 from app.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
 from app.seeding.schema import SeedFile
@@ -45,6 +47,10 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     install_problem_handlers(app)
+    # Middleware added first runs innermost: errors become problems inside the layers that add
+    # every response's headers.
+    install_error_handling(app)
+    app.add_middleware(HostsMiddleware)
     app.add_middleware(HeadersMiddleware)
     app.add_middleware(CORSMiddleware, **cors_options())
     # Added last, so outermost: a warm hit is answered before any other middleware runs.

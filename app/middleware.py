@@ -2,14 +2,13 @@
 
 import re
 import uuid
-from urllib.parse import parse_qs
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.cards import card_csp
 from app.config import get_settings
-from app.i18n import negotiate
+from app.i18n import request_lang
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -72,16 +71,9 @@ class HeadersMiddleware:
                     del headers["x-frame-options"]
                 if is_api:
                     if "content-language" not in headers:
-                        query_lang = _query_param(scope, "lang")
-                        lang = negotiate(query_lang, request_headers.get("accept-language"))
-                        headers["Content-Language"] = lang.value
+                        headers["Content-Language"] = request_lang(scope).value
                     headers.add_vary_header("Accept")
                     headers.add_vary_header("Accept-Language")
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-def _query_param(scope: Scope, name: str) -> str | None:
-    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get(name)
-    return values[0] if values else None

@@ -1,6 +1,5 @@
 """RFC 9457 problem details: the one shape of every 4xx and 5xx response."""
 
-import logging
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -11,10 +10,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.i18n import STATUS_TITLES, negotiate, pick
+from app.i18n import STATUS_TITLES, pick, request_lang
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-logger = logging.getLogger("app")
 
 
 class FieldProblem(BaseModel):
@@ -118,6 +116,12 @@ class NotReadyError(ApiError):
     status_code = HTTPStatus.SERVICE_UNAVAILABLE
 
 
+class DatabaseUnavailableError(ApiError):
+    """The database is absent, unreachable, stalled, busy, read-only, corrupt or unmigrated."""
+
+    status_code = HTTPStatus.SERVICE_UNAVAILABLE
+
+
 def problem_response(
     request: Request,
     status: int,
@@ -127,7 +131,7 @@ def problem_response(
     headers: Mapping[str, str] | None = None,
     current_etag: str | None = None,
 ) -> JSONResponse:
-    lang = negotiate(request.query_params.get("lang"), request.headers.get("accept-language"))
+    lang = request_lang(request.scope)
     title = STATUS_TITLES.get(status)
     problem = Problem(
         title=pick(title, lang) if title else HTTPStatus(status).phrase,
@@ -176,15 +180,7 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
     return problem_response(request, 422, "The request parameters are invalid.", errors=errors)
 
 
-async def _on_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    logger.exception(
-        "unhandled error", extra={"request_id": getattr(request.state, "request_id", None)}
-    )
-    return problem_response(request, 500, "An unexpected error occurred; it has been logged.")
-
-
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _on_api_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
-    app.add_exception_handler(Exception, _on_unexpected_error)
