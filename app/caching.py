@@ -295,6 +295,9 @@ class HttpCachingMiddleware:
             return
         reader = self._reader if self._reader_resolved else self._resolve_reader(scope)
         version = await reader.read() if reader is not None else None
+        if version is None and reader is not None and reader.fault is not None:
+            # The handler's session answers 503 at once instead of waiting out the same fault.
+            scope.setdefault("state", {})["database_fault"] = reader.fault
         key = (
             scope["path"],
             scope["query_string"],

@@ -19,6 +19,7 @@ from app.migrate import upgrade
 from app.models import TokenScope
 from app.seeding.reader import SeedError, read_dataset, seed_files
 from app.seeding.writer import write_dataset
+from app.startup import database_problem
 
 _TOKEN_NAME = re.compile(r"[A-Za-z0-9._@-]{1,100}")
 
@@ -48,6 +49,9 @@ def serve() -> None:
 
     _settings_or_exit()
     settings = get_settings()
+    problem = database_problem(settings.database_url)
+    if problem is not None:
+        raise _fail(f"serve: {problem}")
     uvicorn.run(
         "app.main:app",
         host=settings.host,

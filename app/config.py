@@ -44,6 +44,23 @@ class Settings(BaseSettings):
         le=200,
         description="Connections per worker, sized to the thread pool so no request waits on it.",
     )
+    db_connect_timeout: int = Field(
+        default=3,
+        ge=2,
+        le=60,
+        description="PostgreSQL: seconds to connect (libpq's minimum is 2) before a 503.",
+    )
+    db_statement_timeout_ms: int = Field(
+        default=30_000,
+        ge=100,
+        description="PostgreSQL: milliseconds one statement may run (statement_timeout).",
+    )
+    db_pool_timeout: float = Field(
+        default=10.0, gt=0, le=300, description="Seconds to wait for a pooled connection."
+    )
+    readyz_timeout: float = Field(
+        default=2.0, gt=0, le=60, description="Seconds /readyz waits for the database."
+    )
     public_base_url: str | None = Field(
         default=None,
         description="Origin used in Link headers and embeds, e.g. https://data.example.gov.vn.",
