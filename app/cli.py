@@ -15,6 +15,7 @@ from app.editing.export import export as export_files
 from app.editing.replay import snapshot_session
 from app.editing.replay import verify as verify_history
 from app.editing.tokens import TokenError, create_token, list_tokens, revoke_token, token_state
+from app.faults import first_line
 from app.migrate import upgrade
 from app.models import TokenScope
 from app.seeding.reader import SeedError, read_dataset, seed_files
@@ -69,7 +70,7 @@ def migrate() -> None:
     try:
         upgrade(get_settings().database_url)
     except SQLAlchemyError as exc:
-        raise _fail(f"migrate: database error: {exc.__class__.__name__}: {exc.args[0]}") from None
+        raise _fail(f"migrate: database error: {first_line(exc)}") from None
     typer.echo("migrate: database is at the newest revision")
 
 
@@ -97,9 +98,7 @@ def seed(
     except SeedError as exc:
         raise _fail(f"seed: nothing was written:\n{exc}") from None
     except SQLAlchemyError as exc:
-        raise _fail(
-            f"seed: nothing was written: database error: {exc.__class__.__name__}"
-        ) from None
+        raise _fail(f"seed: nothing was written: database error: {first_line(exc)}") from None
     typer.echo(report.summary())
 
 
