@@ -17,20 +17,19 @@ A handler that reads another request header must add it to `KEY_HEADERS`, or ans
 import asyncio
 import gzip
 import hashlib
-import os
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 import brotli  # type: ignore[import-untyped]
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import get_settings
 from app.db import get_session
-from app.middleware import _REQUEST_ID as REQUEST_ID_PATTERN
+from app.middleware import assign_request_id
 from app.queries.revision import DatasetVersion, RevisionReader, revision_reader
 
 KEY_HEADERS = (b"accept", b"accept-language", b"host", b"x-forwarded-host", b"x-forwarded-proto")
@@ -46,7 +45,7 @@ _READ_HEADERS = frozenset(
     )
 )
 # Downloads stream whole files: never held in memory here (they carry their own validators).
-UNCACHED_PREFIXES = ("/healthz", "/readyz", "/downloads/")
+UNCACHED_PREFIXES = ("/healthz", "/readyz", "/downloads/", "/metrics")
 COMPRESS_MIN_BYTES = 1024
 _GZIP_LEVEL = 6
 _BROTLI_QUALITY = 5
@@ -100,6 +99,7 @@ class Entry:
     modified_at_second: float | None
     size: int
     stored: bool = False
+    route: str | None = None  # the route's template, for the access log of a hit
     variants: dict[str, tuple[bytes, list[tuple[bytes, bytes]]]] = field(default_factory=dict)
 
     def variant(self, encoding: str) -> tuple[bytes, list[tuple[bytes, bytes]], int]:
@@ -130,11 +130,22 @@ class Entry:
         return body, headers, added
 
 
+class CacheObserver(Protocol):
+    """Told what the cache does (app.metrics.CacheMetrics, when metrics are on)."""
+
+    def hit(self) -> None: ...
+    def miss(self) -> None: ...
+    def evicted(self, count: int) -> None: ...
+    def size(self, size: int) -> None: ...
+    def revision(self, revision: int) -> None: ...
+
+
 class ResponseCache:
     """Least-recently-used entries, bounded in bytes, all of one dataset version."""
 
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, max_bytes: int, observer: CacheObserver | None = None) -> None:
         self.max_bytes = max_bytes
+        self.observer = observer
         self.entries: OrderedDict[Key, Entry] = OrderedDict()
         self.size = 0
         self.version: DatasetVersion | None = None
@@ -174,10 +185,16 @@ class ResponseCache:
         self.size = 0
 
     def _evict(self) -> None:
+        evicted = 0
         while self.size > self.max_bytes and self.entries:
             _key, entry = self.entries.popitem(last=False)
             entry.stored = False
             self.size -= entry.size
+            evicted += 1
+        if self.observer is not None:
+            if evicted:
+                self.observer.evicted(evicted)
+            self.observer.size(self.size)
 
 
 @lru_cache(maxsize=256)
@@ -265,8 +282,15 @@ class HttpCachingMiddleware:
         settings = get_settings()
         self.app = app
         self.cache_control = settings.cache_control.encode("latin-1")
+        self.observer: CacheObserver | None = None
+        if settings.metrics:
+            from app.metrics import CacheMetrics
+
+            self.observer = CacheMetrics()
         self.cache = (
-            ResponseCache(settings.response_cache_mb << 20) if settings.response_cache else None
+            ResponseCache(settings.response_cache_mb << 20, self.observer)
+            if settings.response_cache
+            else None
         )
         origins = settings.cors_origins
         self.cors_any = "*" in origins
@@ -307,6 +331,12 @@ class HttpCachingMiddleware:
         )
         cache = self.cache if version is not None else None
         entry = cache.get(key, version) if cache is not None and version is not None else None
+        if self.observer is not None and version is not None:
+            self.observer.revision(version.revision)
+            if cache is not None and entry is not None:
+                self.observer.hit()
+            elif cache is not None:
+                self.observer.miss()
         if entry is None and cache is not None and version is not None:
             flight = self._rendering.get((version, key))
             if flight is not None:
@@ -319,7 +349,8 @@ class HttpCachingMiddleware:
                 return
             entry, per_request = rendered
         else:
-            per_request = self._per_request_headers(request)
+            per_request = self._per_request_headers(scope, request)
+            scope.setdefault("state", {})["route"] = entry.route
         await self._send(entry, request, method == "HEAD", per_request, send)
 
     async def _render_once(
@@ -341,15 +372,11 @@ class HttpCachingMiddleware:
                 del self._rendering[flight_key]
             flight.set_result(rendered[0] if rendered is not None else None)
 
-    def _per_request_headers(self, request: dict[bytes, bytes]) -> list[tuple[bytes, bytes]]:
+    def _per_request_headers(
+        self, scope: Scope, request: dict[bytes, bytes]
+    ) -> list[tuple[bytes, bytes]]:
         """What HeadersMiddleware and CORSMiddleware would add to this request's response."""
-        given = request.get(b"x-request-id")
-        request_id = (
-            given
-            if given is not None and REQUEST_ID_PATTERN.match(given.decode("latin-1"))
-            else os.urandom(16).hex().encode()
-        )
-        headers = [(b"x-request-id", request_id)]
+        headers = [(b"x-request-id", assign_request_id(scope).encode())]
         origin = request.get(b"origin")
         if origin is not None:
             if self.cors_any:
@@ -411,7 +438,9 @@ class HttpCachingMiddleware:
         stored = [
             (name, value) for name, value in headers if not name.startswith(b"access-control-")
         ]
-        return self._entry(key, stored, body, version, bool(cache_control)), per_request
+        entry = self._entry(key, stored, body, version, bool(cache_control))
+        entry.route = scope.get("state", {}).get("route")
+        return entry, per_request
 
     def _entry(
         self,

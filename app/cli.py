@@ -1,6 +1,8 @@
 """`congress-api serve | migrate | seed | check | token`."""
 
+import os
 import re
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -45,21 +47,32 @@ def _settings_or_exit() -> None:
 
 @cli.command()
 def serve() -> None:
-    """Serve the API with uvicorn on HOST:PORT with WORKERS processes."""
+    """Serve the API with uvicorn on HOST:PORT with WORKERS processes, after checking that the
+    database can be served."""
     import uvicorn
+
+    from app.logs import log_config
 
     _settings_or_exit()
     settings = get_settings()
     problem = database_problem(settings.database_url)
     if problem is not None:
         raise _fail(f"serve: {problem}")
+    if settings.metrics:
+        # The workers (and this process) find it in the environment: the client reads it there.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="congress-metrics-")
+        get_settings.cache_clear()
     uvicorn.run(
         "app.main:app",
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
         log_level=settings.log_level,
-        proxy_headers=True,
+        log_config=log_config(settings.log_format, settings.log_level),
+        # app.access writes one structured record per request instead.
+        access_log=False,
+        # app.hosts applies X-Forwarded-* from FORWARDED_ALLOW_IPS itself, Host included.
+        proxy_headers=False,
     )
 
 

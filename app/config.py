@@ -4,6 +4,7 @@ import ipaddress
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -90,7 +91,21 @@ class Settings(BaseSettings):
         le=262144,
         description="Largest total of request header names and values answered (else 431).",
     )
+    prometheus_multiproc_dir: Path | None = Field(
+        default=None,
+        description="Set by `congress-api serve` when METRICS=true: where workers share metrics.",
+    )
     log_level: str = "info"
+    log_format: Literal["json", "text"] | None = Field(
+        default=None,
+        description="json (one object per line) or text; unset: json unless stdout is a terminal.",
+    )
+    access_log: bool = Field(default=True, description="One log record per request.")
+    metrics: bool = Field(
+        default=False,
+        description="Serve Prometheus metrics at /metrics (on the public port: keep it to the "
+        "scraper at the proxy).",
+    )
     embed_frame_ancestors: str = Field(
         default="*",
         description="Who may frame the embeddable cards: CSP frame-ancestors sources, "

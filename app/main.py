@@ -8,10 +8,12 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 from starlette.middleware.cors import CORSMiddleware
 
-from app.api.routes import catalog, docs, downloads, embed, feed, health, index, oembed
+from app.access import AccessMiddleware, RouteTemplateMiddleware
+from app.api.routes import catalog, docs, downloads, embed, feed, health, index, metrics, oembed
 from app.api.v1 import api_router
 from app.api.writes import WRITE_BODIES
 from app.caching import HttpCachingMiddleware, cors_options
+from app.config import get_settings
 from app.errors import install_error_handling
 from app.hosts import HostsMiddleware
 from app.middleware import HeadersMiddleware
@@ -49,12 +51,15 @@ def create_app() -> FastAPI:
     install_problem_handlers(app)
     # Middleware added first runs innermost: errors become problems inside the layers that add
     # every response's headers.
+    app.add_middleware(RouteTemplateMiddleware)
     install_error_handling(app)
     app.add_middleware(HostsMiddleware)
     app.add_middleware(HeadersMiddleware)
     app.add_middleware(CORSMiddleware, **cors_options())
     # Added last, so outermost: a warm hit is answered before any other middleware runs.
     app.add_middleware(HttpCachingMiddleware)
+    # Outside everything: the request id, the access record and the metrics of every request.
+    app.add_middleware(AccessMiddleware)
     app.include_router(health.router)
     app.include_router(index.router)
     app.include_router(api_router)
@@ -64,6 +69,8 @@ def create_app() -> FastAPI:
     app.include_router(downloads.files_router)
     app.include_router(feed.router)
     app.include_router(docs.router)
+    if get_settings().metrics:
+        app.include_router(metrics.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -31,6 +31,17 @@ REDOC_CSP = (
 )
 
 
+def assign_request_id(scope: Scope) -> str:
+    """The request's id: the client's X-Request-ID when it is a safe token, else a new one;
+    assigned once (by the outermost layer) and kept on the request for every other."""
+    state = scope.setdefault("state", {})
+    request_id: str | None = state.get("request_id")
+    if request_id is None:
+        given = Headers(scope=scope).get("x-request-id", "")
+        request_id = state["request_id"] = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+    return request_id
+
+
 def content_security_policy(path: str) -> str:
     if path.startswith("/embed/"):
         return card_csp(get_settings().embed_frame_ancestors)
@@ -51,10 +62,7 @@ class HeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_headers = Headers(scope=scope)
-        given = request_headers.get("x-request-id", "")
-        request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
+        request_id = assign_request_id(scope)
         is_api = scope["path"].startswith("/api/")
         is_card = scope["path"].startswith("/embed/")
         policy = content_security_policy(scope["path"])

@@ -37,9 +37,11 @@ def test_a_500_carries_the_headers_of_any_response_and_is_logged_once(
     assert response.headers["access-control-allow-origin"] == "*"
     assert response.json()["request_id"] == "req-500-once"
     with_id = [r for r in caplog.records if getattr(r, "request_id", None) == "req-500-once"]
+    errors = [r for r in with_id if r.levelno >= logging.ERROR]
     tracebacks = [r for r in caplog.records if r.exc_info is not None]
-    assert len(with_id) == 1 and len(tracebacks) == 1
-    assert with_id[0] is tracebacks[0]
+    assert len(errors) == 1 and tracebacks == errors
+    # Besides the error, the request's one access record.
+    assert [r.name for r in with_id if r not in errors] == ["app.access"]
 
 
 def test_a_database_fault_is_a_503_problem_with_retry_after() -> None:
