@@ -17,6 +17,7 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/hadolint Dockerfile
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev node_modules/.installed
