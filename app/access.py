@@ -7,6 +7,7 @@ import time
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import get_settings
+from app.logs import access_writer
 from app.middleware import assign_request_id
 
 logger = logging.getLogger("app.access")
@@ -25,6 +26,7 @@ class AccessMiddleware:
         settings = get_settings()
         self.app = app
         self.log = settings.access_log
+        self.write = access_writer()
         self.metrics = None
         if settings.metrics:
             from app.metrics import RequestMetrics
@@ -50,7 +52,12 @@ class AccessMiddleware:
         finally:
             seconds = time.perf_counter() - started
             template = route_template(scope)
-            if self.log:
+            if self.log and self.write is not None:
+                if logger.isEnabledFor(logging.INFO):
+                    duration_ms = round(seconds * 1000, 3)
+                    method = scope["method"]
+                    self.write((time.time(), request_id, method, template, status, duration_ms))
+            elif self.log:
                 logger.info(
                     "%s %s %d",
                     scope["method"],

@@ -11,7 +11,11 @@ import json
 import logging
 import logging.handlers
 import queue
+import re
 import sys
+import threading
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,23 +52,102 @@ class TextFormatter(logging.Formatter):
 
 
 class _DeferredQueueHandler(logging.handlers.QueueHandler):
-    """Queues the record as it is: formatting happens in the listener's thread (the stock
+    """Queues the record as it is: formatting happens in the writer's thread (the stock
     handler formats in the caller's, which is the event loop)."""
 
     def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
         return record
 
 
+# An access record as the event loop hands it over: (time, request id, method, route template,
+# status, duration in ms). Formatted into a line by the writer's thread.
+AccessRecord = tuple[float, str, str, str, int, float]
+_SAFE = re.compile(r'[^"\\\x00-\x1f]*')
+
+
+class _BatchWriter(threading.Thread):
+    """Wakes every `interval` seconds, formats what was queued since and writes it at once.
+    Woken per record instead, the thread took the GIL from the event loop once per request,
+    which cost more than the formatting (bench/RESULTS.md, "Access log")."""
+
+    def __init__(self, sink: logging.StreamHandler[Any], json_lines: bool) -> None:
+        super().__init__(name="log-writer", daemon=True)
+        self.records: queue.SimpleQueue[logging.LogRecord | AccessRecord] = queue.SimpleQueue()
+        self.sink = sink
+        self.json_lines = json_lines
+        self.stopping = threading.Event()
+        self.interval = 0.1
+        self._second = -1
+        self._stamp = ""
+
+    def run(self) -> None:
+        while not self.stopping.wait(self.interval):
+            self.drain()
+        self.drain()
+
+    def drain(self) -> None:
+        lines = []
+        while True:
+            try:
+                record = self.records.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(record, tuple):
+                lines.append(self._access_line(record))
+                continue
+            try:
+                lines.append(self.sink.format(record))
+            except Exception:
+                self.sink.handleError(record)
+        if lines:
+            self.sink.stream.write("\n".join(lines) + "\n")
+            self.sink.flush()
+
+    def _access_line(self, record: AccessRecord) -> str:
+        at, request_id, method, path, status, duration_ms = record
+        second = int(at)
+        if second != self._second:
+            self._second = second
+            self._stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        stamp = f"{self._stamp}.{int((at - second) * 1000):03d}Z"
+        if not self.json_lines:
+            line = f"{stamp} INFO app.access {method} {path} {status} {duration_ms}ms"
+            return f"{line} [{request_id}]"
+        if not (_SAFE.fullmatch(method) and _SAFE.fullmatch(path)):
+            method, path = json.dumps(method)[1:-1], json.dumps(path)[1:-1]
+        # The JsonFormatter's fields, assembled directly: this runs once per request.
+        return (
+            f'{{"time": "{stamp}", "level": "info", "logger": "app.access", '
+            f'"message": "{method} {path} {status}", "request_id": "{request_id}", '
+            f'"method": "{method}", "path": "{path}", "status": {status}, '
+            f'"duration_ms": {duration_ms}}}'
+        )
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join(timeout=5)
+
+
+_writer: _BatchWriter | None = None
+
+
+def access_writer() -> "Callable[[AccessRecord], None] | None":
+    """Where the access layer puts its records when `queued_stdout` is the log's handler
+    (`congress-api serve`): straight onto the writer's queue, without a LogRecord (which cost
+    the event loop some 20 µs a request). Elsewhere None: records go through `logging`."""
+    return _writer.records.put if _writer is not None else None
+
+
 def queued_stdout(format: str = "json") -> logging.Handler:
     """A handler for logging's dictConfig (uvicorn's `log_config`): records go through a
-    queue to a thread that formats them and writes to standard output."""
+    queue to a thread that formats them and writes them to standard output in batches."""
+    global _writer
     sink = logging.StreamHandler(sys.stdout)
     sink.setFormatter(JsonFormatter() if format == "json" else TextFormatter())
-    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
-    listener = logging.handlers.QueueListener(records, sink, respect_handler_level=False)
-    listener.start()
-    atexit.register(listener.stop)
-    return _DeferredQueueHandler(records)
+    writer = _writer = _BatchWriter(sink, json_lines=format == "json")
+    writer.start()
+    atexit.register(writer.stop)
+    return _DeferredQueueHandler(writer.records)
 
 
 def log_config(log_format: str | None, level: str) -> dict[str, Any]:
