@@ -83,7 +83,7 @@ class Settings(BaseSettings):
         "0 sends none.",
     )
     max_query_bytes: int = Field(
-        default=4096, ge=256, le=65536, description="Longest query string answered (else 414)."
+        default=8192, ge=256, le=65536, description="Longest query string answered (else 414)."
     )
     max_header_bytes: int = Field(
         default=16384,
