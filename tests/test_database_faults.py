@@ -16,8 +16,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import PROJECT_ROOT, get_settings
-from app.db import get_engine
+from app.db import get_engine, make_engine, write_session
 from app.main import create_app
+from app.models import TokenScope
+from tests.conftest import issue_token
 
 ClientFor = Callable[..., TestClient]
 CLOSED_PORT_URL = "postgresql+psycopg://postgres@127.0.0.1:1/nothing"
@@ -132,7 +134,7 @@ def test_a_database_fault_is_a_503_on_data_routes_and_readyz(
         assert not path.exists()  # no read creates the file
 
 
-def test_a_write_to_a_read_only_database_is_a_503(
+def test_a_read_only_copy_is_served_with_mode_ro(
     client_for: ClientFor, seeded_sqlite: str, tmp_path: Path
 ) -> None:
     copy = tmp_path / "ro" / "congress.db"
@@ -143,6 +145,27 @@ def test_a_write_to_a_read_only_database_is_a_503(
         assert client.get("/api/v1/tasks").status_code == 200
         assert client.get("/readyz").status_code == 200
         assert sorted(p.name for p in copy.parent.iterdir()) == ["congress.db"]  # no -wal, -shm
+
+
+def test_a_write_to_a_read_only_database_is_a_503(
+    client_for: ClientFor, seeded_sqlite: str, tmp_path: Path
+) -> None:
+    copy = tmp_path / "congress.db"
+    _sqlite_copy(seeded_sqlite, copy)
+    engine = make_engine(f"sqlite:///{copy}")
+    with write_session(engine) as session, session.begin():
+        token = issue_token(session, "read-only-test", TokenScope.admin)
+    engine.dispose()
+    with read_only(copy):
+        client = client_for(DATABASE_URL=f"sqlite:///{copy}")
+        task = "/api/v1/tasks/bac-giang-2025-2030-task-1"
+        etag = client.get(task).headers["etag"]
+        response = client.delete(
+            task, headers={"Authorization": f"Bearer {token}", "If-Match": etag}
+        )
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert "read-only" in response.json()["detail"]
 
 
 def _serve(database_url: str) -> subprocess.CompletedProcess[str]:
