@@ -26,11 +26,12 @@ RUN pip install --no-deps -e . \
     && mkdir -p data \
     && chown -R api:api data
 
-USER api
+USER 10001:10001
 EXPOSE 8000
 
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8000'), timeout=4)"
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8000'), timeout=4)"]
 
-# Migrations and the (idempotent) seed run before the server starts.
+# Migrations and the (idempotent) seed run before the server starts; both take a lock, so
+# replicas started together against one PostgreSQL run them one after another.
 CMD ["sh", "-c", "congress-api migrate && congress-api seed && exec congress-api serve"]

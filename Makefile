@@ -18,6 +18,7 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python tools/openapi_lint.py
+	$(BIN)/hadolint Dockerfile
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev node_modules/.installed

@@ -17,20 +17,19 @@ A handler that reads another request header must add it to `KEY_HEADERS`, or ans
 import asyncio
 import gzip
 import hashlib
-import os
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 import brotli  # type: ignore[import-untyped]
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import get_settings
 from app.db import get_session
-from app.middleware import _REQUEST_ID as REQUEST_ID_PATTERN
+from app.middleware import assign_request_id
 from app.queries.revision import DatasetVersion, RevisionReader, revision_reader
 
 KEY_HEADERS = (b"accept", b"accept-language", b"host", b"x-forwarded-host", b"x-forwarded-proto")
@@ -46,7 +45,7 @@ _READ_HEADERS = frozenset(
     )
 )
 # Downloads stream whole files: never held in memory here (they carry their own validators).
-UNCACHED_PREFIXES = ("/healthz", "/readyz", "/downloads/")
+UNCACHED_PREFIXES = ("/healthz", "/readyz", "/downloads/", "/metrics")
 COMPRESS_MIN_BYTES = 1024
 _GZIP_LEVEL = 6
 _BROTLI_QUALITY = 5
@@ -78,6 +77,22 @@ CORS_REQUEST_HEADERS = [
 
 Key = tuple[Any, ...]
 
+# What the cache counts is what it holds, measured on CPython 3.11 with sys.getsizeof: a bytes
+# object is 33 bytes and its length; a header is a tuple (56) of two bytes and its list slot (8);
+# an entry is its object, its OrderedDict node, its key tuple and variants dict (rounded up).
+# Counting a header as 64 bytes let a 60 KB query string hold ten times the budget.
+BYTES_OVERHEAD = 33
+HEADER_OVERHEAD = 56 + 8 + 2 * BYTES_OVERHEAD
+ENTRY_OVERHEAD = 1024
+
+
+def sized(data: bytes) -> int:
+    return BYTES_OVERHEAD + len(data)
+
+
+def headers_size(headers: list[tuple[bytes, bytes]]) -> int:
+    return sum(HEADER_OVERHEAD + len(name) + len(value) for name, value in headers)
+
 
 def cors_options() -> dict[str, Any]:
     """Arguments for Starlette's CORSMiddleware: read-only, from the allowed origins."""
@@ -103,6 +118,7 @@ class Entry:
     modified_at_second: float | None
     size: int
     stored: bool = False
+    route: str | None = None  # the route's template, for the access log of a hit
     variants: dict[str, tuple[bytes, list[tuple[bytes, bytes]]]] = field(default_factory=dict)
 
     def variant(self, encoding: str) -> tuple[bytes, list[tuple[bytes, bytes]], int]:
@@ -128,16 +144,27 @@ class Entry:
                     headers = [(n, tag if n == b"etag" else v) for n, v in headers]
         headers.append((b"content-length", str(len(body)).encode()))
         self.variants[encoding] = (body, headers)
-        added = (len(body) if body is not self.body else 0) + 40 * len(headers)
+        added = (sized(body) if body is not self.body else 0) + headers_size(headers)
         self.size += added
         return body, headers, added
+
+
+class CacheObserver(Protocol):
+    """Told what the cache does (app.metrics.CacheMetrics, when metrics are on)."""
+
+    def hit(self) -> None: ...
+    def miss(self) -> None: ...
+    def evicted(self, count: int) -> None: ...
+    def size(self, size: int) -> None: ...
+    def revision(self, revision: int) -> None: ...
 
 
 class ResponseCache:
     """Least-recently-used entries, bounded in bytes, all of one dataset version."""
 
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, max_bytes: int, observer: CacheObserver | None = None) -> None:
         self.max_bytes = max_bytes
+        self.observer = observer
         self.entries: OrderedDict[Key, Entry] = OrderedDict()
         self.size = 0
         self.version: DatasetVersion | None = None
@@ -177,10 +204,16 @@ class ResponseCache:
         self.size = 0
 
     def _evict(self) -> None:
+        evicted = 0
         while self.size > self.max_bytes and self.entries:
             _key, entry = self.entries.popitem(last=False)
             entry.stored = False
             self.size -= entry.size
+            evicted += 1
+        if self.observer is not None:
+            if evicted:
+                self.observer.evicted(evicted)
+            self.observer.size(self.size)
 
 
 @lru_cache(maxsize=256)
@@ -268,8 +301,15 @@ class HttpCachingMiddleware:
         settings = get_settings()
         self.app = app
         self.cache_control = settings.cache_control.encode("latin-1")
+        self.observer: CacheObserver | None = None
+        if settings.metrics:
+            from app.metrics import CacheMetrics
+
+            self.observer = CacheMetrics()
         self.cache = (
-            ResponseCache(settings.response_cache_mb << 20) if settings.response_cache else None
+            ResponseCache(settings.response_cache_mb << 20, self.observer)
+            if settings.response_cache
+            else None
         )
         origins = settings.cors_origins
         self.cors_any = "*" in origins
@@ -298,6 +338,9 @@ class HttpCachingMiddleware:
             return
         reader = self._reader if self._reader_resolved else self._resolve_reader(scope)
         version = await reader.read() if reader is not None else None
+        if version is None and reader is not None and reader.fault is not None:
+            # The handler's session answers 503 at once instead of waiting out the same fault.
+            scope.setdefault("state", {})["database_fault"] = reader.fault
         key = (
             scope["path"],
             scope["query_string"],
@@ -307,6 +350,12 @@ class HttpCachingMiddleware:
         )
         cache = self.cache if version is not None else None
         entry = cache.get(key, version) if cache is not None and version is not None else None
+        if self.observer is not None and version is not None:
+            self.observer.revision(version.revision)
+            if cache is not None and entry is not None:
+                self.observer.hit()
+            elif cache is not None:
+                self.observer.miss()
         if entry is None and cache is not None and version is not None:
             flight = self._rendering.get((version, key))
             if flight is not None:
@@ -319,7 +368,8 @@ class HttpCachingMiddleware:
                 return
             entry, per_request = rendered
         else:
-            per_request = self._per_request_headers(request)
+            per_request = self._per_request_headers(scope, request)
+            scope.setdefault("state", {})["route"] = entry.route
         await self._send(entry, request, method == "HEAD", per_request, send)
 
     async def _render_once(
@@ -341,15 +391,11 @@ class HttpCachingMiddleware:
                 del self._rendering[flight_key]
             flight.set_result(rendered[0] if rendered is not None else None)
 
-    def _per_request_headers(self, request: dict[bytes, bytes]) -> list[tuple[bytes, bytes]]:
+    def _per_request_headers(
+        self, scope: Scope, request: dict[bytes, bytes]
+    ) -> list[tuple[bytes, bytes]]:
         """What HeadersMiddleware and CORSMiddleware would add to this request's response."""
-        given = request.get(b"x-request-id")
-        request_id = (
-            given
-            if given is not None and REQUEST_ID_PATTERN.match(given.decode("latin-1"))
-            else os.urandom(16).hex().encode()
-        )
-        headers = [(b"x-request-id", request_id)]
+        headers = [(b"x-request-id", assign_request_id(scope).encode())]
         origin = request.get(b"origin")
         if origin is not None:
             if self.cors_any:
@@ -411,7 +457,9 @@ class HttpCachingMiddleware:
         stored = [
             (name, value) for name, value in headers if not name.startswith(b"access-control-")
         ]
-        return self._entry(key, stored, body, version, bool(cache_control)), per_request
+        entry = self._entry(key, stored, body, version, bool(cache_control))
+        entry.route = scope.get("state", {}).get("route")
+        return entry, per_request
 
     def _entry(
         self,
@@ -452,14 +500,19 @@ class HttpCachingMiddleware:
             *validators,
             *[(n, v) for n, v in headers if n in (b"cache-control", b"content-location")],
         ]
+        entry_headers = [*headers, *validators]
         return Entry(
-            headers=[*headers, *validators],
+            headers=entry_headers,
             not_modified=not_modified,
             body=body,
             etag=etag,
             compressible=compressible,
             modified_at_second=modified_at_second,
-            size=len(body) + len(repr(key)) + 64 * (len(headers) + 8),
+            size=ENTRY_OVERHEAD
+            + sized(body)
+            + len(repr(key))
+            + headers_size(entry_headers)
+            + headers_size(not_modified),
         )
 
     async def _send(

@@ -1,6 +1,8 @@
 """`congress-api serve | migrate | seed | check | token`."""
 
+import os
 import re
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -15,10 +17,12 @@ from app.editing.export import export as export_files
 from app.editing.replay import snapshot_session
 from app.editing.replay import verify as verify_history
 from app.editing.tokens import TokenError, create_token, list_tokens, revoke_token, token_state
+from app.faults import first_line
 from app.migrate import upgrade
 from app.models import TokenScope
 from app.seeding.reader import SeedError, read_dataset, seed_files
 from app.seeding.writer import write_dataset
+from app.startup import database_problem
 
 _TOKEN_NAME = re.compile(r"[A-Za-z0-9._@-]{1,100}")
 
@@ -43,18 +47,32 @@ def _settings_or_exit() -> None:
 
 @cli.command()
 def serve() -> None:
-    """Serve the API with uvicorn on HOST:PORT with WORKERS processes."""
+    """Serve the API with uvicorn on HOST:PORT with WORKERS processes, after checking that the
+    database can be served."""
     import uvicorn
+
+    from app.logs import log_config
 
     _settings_or_exit()
     settings = get_settings()
+    problem = database_problem(settings.database_url)
+    if problem is not None:
+        raise _fail(f"serve: {problem}")
+    if settings.metrics:
+        # The workers (and this process) find it in the environment: the client reads it there.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="congress-metrics-")
+        get_settings.cache_clear()
     uvicorn.run(
         "app.main:app",
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
         log_level=settings.log_level,
-        proxy_headers=True,
+        log_config=log_config(settings.log_format, settings.log_level),
+        # app.access writes one structured record per request instead.
+        access_log=False,
+        # app.hosts applies X-Forwarded-* from FORWARDED_ALLOW_IPS itself, Host included.
+        proxy_headers=False,
     )
 
 
@@ -65,7 +83,7 @@ def migrate() -> None:
     try:
         upgrade(get_settings().database_url)
     except SQLAlchemyError as exc:
-        raise _fail(f"migrate: database error: {exc.__class__.__name__}: {exc.args[0]}") from None
+        raise _fail(f"migrate: database error: {first_line(exc)}") from None
     typer.echo("migrate: database is at the newest revision")
 
 
@@ -93,9 +111,7 @@ def seed(
     except SeedError as exc:
         raise _fail(f"seed: nothing was written:\n{exc}") from None
     except SQLAlchemyError as exc:
-        raise _fail(
-            f"seed: nothing was written: database error: {exc.__class__.__name__}"
-        ) from None
+        raise _fail(f"seed: nothing was written: database error: {first_line(exc)}") from None
     typer.echo(report.summary())
 
 

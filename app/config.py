@@ -1,8 +1,10 @@
 """Settings: the only place that reads the environment."""
 
+import ipaddress
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from limits import parse
 from pydantic import Field, ValidationError, field_validator
@@ -20,6 +22,11 @@ _FRAME_SOURCE = re.compile(
 )
 
 _ORIGIN = re.compile(r"https?://[a-z0-9.-]+(?::\d{1,5})?", re.IGNORECASE)
+_BASE_URL = re.compile(
+    r"https?://(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?(?:/[A-Za-z0-9._~/-]*)?", re.IGNORECASE
+)
+# An allowed host: a name, optionally with a leading '*.' for its subdomains, or an IP literal.
+_HOST_PATTERN = re.compile(r"(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.?|\[[0-9a-f:.]+\]")
 
 
 class Settings(BaseSettings):
@@ -39,11 +46,67 @@ class Settings(BaseSettings):
         le=200,
         description="Connections per worker, sized to the thread pool so no request waits on it.",
     )
+    db_connect_timeout: int = Field(
+        default=3,
+        ge=2,
+        le=60,
+        description="PostgreSQL: seconds to connect (libpq's minimum is 2) before a 503.",
+    )
+    db_statement_timeout_ms: int = Field(
+        default=30_000,
+        ge=100,
+        description="PostgreSQL: milliseconds one statement may run (statement_timeout).",
+    )
+    db_pool_timeout: float = Field(
+        default=10.0, gt=0, le=300, description="Seconds to wait for a pooled connection."
+    )
+    readyz_timeout: float = Field(
+        default=2.0, gt=0, le=60, description="Seconds /readyz waits for the database."
+    )
     public_base_url: str | None = Field(
         default=None,
         description="Origin used in Link headers and embeds, e.g. https://data.example.gov.vn.",
     )
+    allowed_hosts: str = Field(
+        default="*",
+        description="Host names the server answers to (Host header), separated by commas or "
+        "spaces; '*.example.vn' matches subdomains; '*' answers any well-formed host.",
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Peers (IP addresses or networks, '*' for any) whose X-Forwarded-For, "
+        "-Proto and -Host are believed: the reverse proxy. Uvicorn's own setting.",
+    )
+    hsts_max_age: int = Field(
+        default=31_536_000,
+        ge=0,
+        description="Strict-Transport-Security max-age sent when PUBLIC_BASE_URL is https; "
+        "0 sends none.",
+    )
+    max_query_bytes: int = Field(
+        default=8192, ge=256, le=65536, description="Longest query string answered (else 414)."
+    )
+    max_header_bytes: int = Field(
+        default=16384,
+        ge=1024,
+        le=262144,
+        description="Largest total of request header names and values answered (else 431).",
+    )
+    prometheus_multiproc_dir: Path | None = Field(
+        default=None,
+        description="Set by `congress-api serve` when METRICS=true: where workers share metrics.",
+    )
     log_level: str = "info"
+    log_format: Literal["json", "text"] | None = Field(
+        default=None,
+        description="json (one object per line) or text; unset: json unless stdout is a terminal.",
+    )
+    access_log: bool = Field(default=True, description="One log record per request.")
+    metrics: bool = Field(
+        default=False,
+        description="Serve Prometheus metrics at /metrics (on the public port: keep it to the "
+        "scraper at the proxy).",
+    )
     embed_frame_ancestors: str = Field(
         default="*",
         description="Who may frame the embeddable cards: CSP frame-ancestors sources, "
@@ -129,6 +192,41 @@ class Settings(BaseSettings):
         except ValueError:
             raise ValueError(f"not a rate limit like 120/minute: {value!r}") from None
         return value.strip()
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _parse_public_base_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not _BASE_URL.fullmatch(value):
+            raise ValueError(f"not an http(s) origin with an optional path: {value!r}")
+        return value.rstrip("/")
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _parse_allowed_hosts(cls, value: str) -> str:
+        hosts = value.replace(",", " ").lower().split()
+        if not hosts:
+            raise ValueError("give at least one host, or '*' for any")
+        for host in hosts:
+            if host != "*" and not _HOST_PATTERN.fullmatch(host):
+                raise ValueError(f"not a host name: {host!r}")
+        return " ".join(hosts)
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _parse_forwarded_allow_ips(cls, value: str) -> str:
+        peers = value.replace(",", " ").split()
+        for peer in peers:
+            if peer == "*":
+                continue
+            try:
+                ipaddress.ip_network(peer, strict=False)
+            except ValueError:
+                # Uvicorn also takes literal names (a Unix socket's peer, a test client's).
+                if not re.fullmatch(r"[A-Za-z0-9._:/-]{1,200}", peer):
+                    raise ValueError(f"not an address or network: {peer!r}") from None
+        return " ".join(peers)
 
     @field_validator("embed_frame_ancestors")
     @classmethod

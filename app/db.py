@@ -7,32 +7,66 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlmodel import Session
 
 from app.config import get_settings
+from app.faults import RETRY_AFTER_SECONDS
+from app.problems import DatabaseUnavailableError
 from app.text import fold
 
 
-def make_engine(url: str, *, pool_size: int = 5) -> Engine:
-    """An engine with the settings this project relies on, for SQLite and PostgreSQL alike."""
+def make_engine(url: str, *, pool_size: int = 5, create: bool = True) -> Engine:
+    """An engine with the settings this project relies on, for SQLite and PostgreSQL alike.
+
+    `create=False` never creates an absent SQLite file (serving and the CLI's readers); a URL
+    with `?mode=ro` or `?immutable=1` opens the file read-only and writes nothing beside it."""
+    settings = get_settings()
     if url.startswith("sqlite"):
-        database = make_url(url).database
+        parsed = make_url(url)
+        database = parsed.database
+        read_only = sqlite_read_only(url)
         if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            path = Path(database).resolve()
+            if create and not read_only:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            else:
+                # SQLite's own URI form: mode=rw opens an existing file only.
+                query = {"mode": "ro"} if read_only else {"mode": "rw"}
+                if parsed.query.get("immutable") in {"1", "true"}:
+                    query["immutable"] = "1"
+                parsed = parsed.set(database=f"file:{path}", query={**query, "uri": "true"})
         engine = create_engine(
-            url,
+            parsed,
             connect_args={"check_same_thread": False, "timeout": 30},
             pool_size=pool_size,
             max_overflow=0,
+            pool_timeout=settings.db_pool_timeout,
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, read_only=read_only)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=0, pool_pre_ping=True)
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=0,
+        pool_pre_ping=True,
+        pool_timeout=settings.db_pool_timeout,
+        connect_args={
+            # A server that accepts the connection and never answers costs this, not a hang.
+            "connect_timeout": settings.db_connect_timeout,
+            "options": f"-c statement_timeout={settings.db_statement_timeout_ms}",
+        },
+    )
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def sqlite_read_only(url: str) -> bool:
+    """A SQLite URL that asks for a read-only database (`?mode=ro` or `?immutable=1`)."""
+    query = make_url(url).query
+    return query.get("mode") == "ro" or query.get("immutable") in {"1", "true"}
+
+
+def _configure_sqlite(engine: Engine, *, read_only: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # pysqlite opens transactions lazily and never for SAVEPOINT; take that over so that
@@ -40,9 +74,10 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
+        if not read_only:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA synchronous=NORMAL")
         # A small private page cache: the pool holds DB_POOL_SIZE connections and the default
         # 2 MB each took a worker past 150 MB at 100,000 records; the OS page cache is shared.
         cursor.execute("PRAGMA cache_size=-256")
@@ -64,14 +99,17 @@ IMMEDIATE = "sqlite_begin_immediate"
 @lru_cache
 def get_engine() -> Engine:
     settings = get_settings()
-    return make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    return make_engine(settings.database_url, pool_size=settings.db_pool_size, create=False)
 
 
-async def get_session() -> AsyncIterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     # No more sessions than pooled connections, waited for on the event loop. A session keeps its
     # connection until the response is sent, and a sync handler's response is serialized in the
     # thread pool; unbounded, every thread could block on the pool while the sessions holding it
     # wait for a thread, and the server stalled at 128 connections. Opening a Session does no I/O.
+    fault = request.scope.get("state", {}).get("database_fault")
+    if fault is not None:
+        raise DatabaseUnavailableError(fault, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     async with _session_slots():
         with Session(get_engine()) as session:
             yield session

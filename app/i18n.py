@@ -2,6 +2,9 @@
 
 from enum import StrEnum
 
+from starlette.datastructures import Headers, QueryParams
+from starlette.types import Scope
+
 
 class Lang(StrEnum):
     vi = "vi"
@@ -40,3 +43,15 @@ CATEGORY_LABELS: dict[str, tuple[str, str]] = {
 
 def pick(pair: tuple[str, str], lang: Lang) -> str:
     return pair[0] if lang is Lang.vi else pair[1]
+
+
+def request_lang(scope: Scope) -> Lang:
+    """The language of one request, resolved once and kept on it, so the `Content-Language`
+    header, the body and any problem agree. A repeated `lang` counts by its last value, as
+    the framework reads query parameters."""
+    state = scope.setdefault("state", {})
+    lang: Lang | None = state.get("lang")
+    if lang is None:
+        query_lang = QueryParams(scope.get("query_string", b"")).get("lang")
+        lang = state["lang"] = negotiate(query_lang, Headers(scope=scope).get("accept-language"))
+    return lang

@@ -8,6 +8,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 from starlette.middleware.cors import CORSMiddleware
 
+from app.access import AccessMiddleware, RouteTemplateMiddleware
 from app.api.routes import (
     catalog,
     docs,
@@ -17,6 +18,7 @@ from app.api.routes import (
     feed,
     health,
     index,
+    metrics,
     oembed,
     problem_types,
 )
@@ -24,11 +26,14 @@ from app.api.v1 import api_router
 from app.api.writes import WRITE_BODIES
 from app.caching import HttpCachingMiddleware, cors_options
 from app.config import get_settings
+from app.errors import install_error_handling
+from app.hosts import HostsMiddleware
 from app.middleware import HeadersMiddleware
 from app.openapi import finish_document
 from app.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
 from app.ratelimit import RateLimitMiddleware
 from app.seeding.schema import SeedFile
+from app.supervision import exit_with_supervisor
 
 DESCRIPTION = """
 Open data on provincial Party Committee congress terms: key tasks (nhiệm vụ trọng tâm),
@@ -59,10 +64,15 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     install_problem_handlers(app)
+    # Middleware added first runs innermost: errors become problems inside the layers that add
+    # every response's headers.
+    app.add_middleware(RouteTemplateMiddleware)
+    install_error_handling(app)
+    app.add_middleware(HostsMiddleware)
     app.add_middleware(HeadersMiddleware)
     app.add_middleware(CORSMiddleware, **cors_options())
-    # Added last (but for the rate limit), so outermost: a warm hit is answered before any
-    # other middleware runs.
+    # Added after the others (but for the rate limit and the access record), so a warm hit is
+    # answered before any other middleware runs.
     app.add_middleware(HttpCachingMiddleware)
     settings = get_settings()
     if settings.rate_limit:  # in front of the cache: warm hits count too
@@ -72,6 +82,8 @@ def create_app() -> FastAPI:
             storage=settings.rate_limit_storage,
             prefix=settings.rate_limit_prefix,
         )
+    # Outside everything: the request id, the access record and the metrics of every request.
+    app.add_middleware(AccessMiddleware)
     app.include_router(health.router)
     app.include_router(index.router)
     app.include_router(api_router)
@@ -83,6 +95,8 @@ def create_app() -> FastAPI:
     app.include_router(docs.router)
     app.include_router(editor.router)
     app.include_router(problem_types.router)
+    if settings.metrics:
+        app.include_router(metrics.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -127,6 +141,7 @@ def _problems_as_problem_json(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+exit_with_supervisor()
 app = create_app()
 # Everything imported so far lives as long as the process: out of the collector's sight, a full
 # collection no longer walks it (a cold request's p99 fell from 67 ms to 10 ms; bench/RESULTS.md).

@@ -2,14 +2,13 @@
 
 import re
 import uuid
-from urllib.parse import parse_qs
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.cards import card_csp
 from app.config import get_settings
-from app.i18n import negotiate
+from app.i18n import request_lang
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -39,6 +38,17 @@ EDITOR_CSP = (
 )
 
 
+def assign_request_id(scope: Scope) -> str:
+    """The request's id: the client's X-Request-ID when it is a safe token, else a new one;
+    assigned once (by the outermost layer) and kept on the request for every other."""
+    state = scope.setdefault("state", {})
+    request_id: str | None = state.get("request_id")
+    if request_id is None:
+        given = Headers(scope=scope).get("x-request-id", "")
+        request_id = state["request_id"] = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+    return request_id
+
+
 def content_security_policy(path: str) -> str:
     if path.startswith("/embed/"):
         return card_csp(get_settings().embed_frame_ancestors)
@@ -61,10 +71,7 @@ class HeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_headers = Headers(scope=scope)
-        given = request_headers.get("x-request-id", "")
-        request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
+        request_id = assign_request_id(scope)
         is_api = scope["path"].startswith("/api/")
         is_card = scope["path"].startswith("/embed/")
         policy = content_security_policy(scope["path"])
@@ -81,16 +88,9 @@ class HeadersMiddleware:
                     del headers["x-frame-options"]
                 if is_api:
                     if "content-language" not in headers:
-                        query_lang = _query_param(scope, "lang")
-                        lang = negotiate(query_lang, request_headers.get("accept-language"))
-                        headers["Content-Language"] = lang.value
+                        headers["Content-Language"] = request_lang(scope).value
                     headers.add_vary_header("Accept")
                     headers.add_vary_header("Accept-Language")
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-def _query_param(scope: Scope, name: str) -> str | None:
-    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get(name)
-    return values[0] if values else None

@@ -6,9 +6,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
-from app.config import PROJECT_ROOT
+from app.config import PROJECT_ROOT, get_settings
+from app.db import IMMEDIATE, make_engine
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -18,8 +19,31 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
+# Another key than the writers' (app.editing.writer): a migration and a seed may queue apart.
+_MIGRATION_LOCK_KEY = 0x6D696772  # "migr"
+
+
 def upgrade(url: str | None = None) -> None:
-    command.upgrade(alembic_config(url), "head")
+    """Migrates to head, one process at a time: replicas that start together all succeed.
+
+    The whole upgrade runs in one transaction begun here, under a lock taken first (SQLite:
+    BEGIN IMMEDIATE, waited for by the busy timeout; PostgreSQL: an advisory transaction lock),
+    so a process that waited reads the version the one before it left."""
+    config = alembic_config(url)
+    engine = make_engine(url or get_settings().database_url, pool_size=1)
+    try:
+        with engine.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                connection = connection.execution_options(**{IMMEDIATE: True})
+            with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY}
+                    )
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+    finally:
+        engine.dispose()
 
 
 @lru_cache

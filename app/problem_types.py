@@ -54,6 +54,17 @@ _TYPES = [
         ),
     ),
     ProblemType(
+        "invalid-host",
+        400,
+        ("Tên máy chủ không được chấp nhận", "Host not allowed"),
+        (
+            "Tiêu đề `Host` (hoặc `X-Forwarded-Host` từ một proxy tin cậy) sai cú pháp hoặc "
+            "không thuộc danh sách `ALLOWED_HOSTS` của máy chủ này.",
+            "The `Host` header (or `X-Forwarded-Host` from a trusted proxy) is malformed or "
+            "not in this server's `ALLOWED_HOSTS`.",
+        ),
+    ),
+    ProblemType(
         "not-found",
         404,
         ("Không tìm thấy", "Not Found"),
@@ -162,6 +173,25 @@ _TYPES = [
         ),
     ),
     ProblemType(
+        "uri-too-long",
+        414,
+        ("Chuỗi truy vấn quá dài", "URI Too Long"),
+        (
+            "Chuỗi truy vấn dài hơn giới hạn của máy chủ (`MAX_QUERY_BYTES`). Bỏ bớt tham số.",
+            "The query string is longer than this server's limit (`MAX_QUERY_BYTES`). Send "
+            "fewer parameters.",
+        ),
+    ),
+    ProblemType(
+        "headers-too-large",
+        431,
+        ("Tiêu đề yêu cầu quá lớn", "Request Header Fields Too Large"),
+        (
+            "Tổng kích thước các tiêu đề yêu cầu vượt giới hạn của máy chủ (`MAX_HEADER_BYTES`).",
+            "The request's headers together exceed this server's limit (`MAX_HEADER_BYTES`).",
+        ),
+    ),
+    ProblemType(
         "too-many-requests",
         429,
         ("Quá nhiều yêu cầu", "Too Many Requests"),
@@ -179,6 +209,17 @@ _TYPES = [
         (
             "Lỗi không lường trước, đã được ghi nhật ký. Khi báo lỗi, gửi kèm `request_id`.",
             "An unexpected error, logged. Quote `request_id` when reporting it.",
+        ),
+    ),
+    ProblemType(
+        "database-unavailable",
+        503,
+        ("Cơ sở dữ liệu không sẵn sàng", "Database Unavailable"),
+        (
+            "Cơ sở dữ liệu vắng mặt, không kết nối được, quá tải, chỉ đọc, hỏng hoặc chưa "
+            "được tạo; `detail` nêu nguyên nhân. Thử lại sau số giây trong `Retry-After`.",
+            "The database is absent, unreachable, stalled, read-only, corrupt or not migrated; "
+            "`detail` names the cause. Retry after the seconds in `Retry-After`.",
         ),
     ),
     ProblemType(

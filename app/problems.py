@@ -1,6 +1,5 @@
 """RFC 9457 problem details: the one shape of every 4xx and 5xx response."""
 
-import logging
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -12,11 +11,10 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.rendering import public_base_url
-from app.i18n import Lang, negotiate, pick
+from app.i18n import Lang, pick, request_lang
 from app.problem_types import BY_STATUS, PROBLEM_PATH, PROBLEM_TYPES
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-logger = logging.getLogger("app")
 
 
 class FieldProblem(BaseModel):
@@ -143,6 +141,13 @@ class NotReadyError(ApiError):
     problem_type = "not-ready"
 
 
+class DatabaseUnavailableError(ApiError):
+    """The database is absent, unreachable, stalled, busy, read-only, corrupt or unmigrated."""
+
+    status_code = HTTPStatus.SERVICE_UNAVAILABLE
+    problem_type = "database-unavailable"
+
+
 def problem_response(
     request: Request,
     status: int,
@@ -154,7 +159,7 @@ def problem_response(
     headers: Mapping[str, str] | None = None,
     current_etag: str | None = None,
 ) -> JSONResponse:
-    lang = negotiate(request.query_params.get("lang"), request.headers.get("accept-language"))
+    lang = request_lang(request.scope)
     if lang is Lang.vi and detail is not None and detail_vi is None:
         lang = Lang.en  # the title follows the detail: no Vietnamese title over English words
     kind = PROBLEM_TYPES.get(problem_type or "") or BY_STATUS.get(status)
@@ -230,20 +235,7 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
     )
 
 
-async def _on_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    logger.exception(
-        "unhandled error", extra={"request_id": getattr(request.state, "request_id", None)}
-    )
-    return problem_response(
-        request,
-        500,
-        "An unexpected error occurred; it has been logged.",
-        detail_vi="Đã xảy ra lỗi không lường trước; lỗi đã được ghi nhật ký.",
-    )
-
-
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _on_api_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
-    app.add_exception_handler(Exception, _on_unexpected_error)

@@ -12,7 +12,7 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 
-from app.i18n import Lang, negotiate
+from app.i18n import Lang, request_lang
 from app.models.base import ID_MAX, ID_PATTERN
 from app.search.terms import MAX_QUERY_LENGTH
 
@@ -68,7 +68,8 @@ async def language(
         Query(description="Language of labels (`vi` default, `en`); overrides Accept-Language."),
     ] = None,
 ) -> Lang:
-    return negotiate(lang, request.headers.get("accept-language"))
+    # The parameter is declared for validation and the docs; the value is the request's own.
+    return request_lang(request.scope)
 
 
 # Ids are slugs: a value that is not one cannot name a record, and is refused before it reaches

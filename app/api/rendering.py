@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 import types
 import typing
 from functools import cache
@@ -17,17 +18,19 @@ from app.config import get_settings
 from app.schemas.common import Page, PageLinks
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection). OWASP's
+# advice: make it text with a leading apostrophe. A plain number ("-3.5") is left as it is.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 
 
 def public_base_url(request: Request) -> str:
-    """The origin clients reached: the configured one, else what the proxy says, else ours."""
+    """The origin clients reached: the configured one, else the request's (app.hosts has
+    applied a trusted proxy's X-Forwarded-* and checked the host)."""
     configured = get_settings().public_base_url
     if configured:
-        return configured.rstrip("/")
-    proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip()
-    host = request.headers.get("x-forwarded-host", "").split(",")[0].strip()
-    scheme = proto if proto in {"http", "https"} else request.url.scheme
-    return f"{scheme}://{host or request.headers.get('host') or request.url.netloc}"
+        return configured
+    return f"{request.url.scheme}://{request.url.netloc}"
 
 
 def page_links(request: Request, page: PageParams, total: int) -> PageLinks:
@@ -122,7 +125,14 @@ def _cell(data: dict[str, Any], column: str) -> str:
             flat.append("; ".join("" if v is None else str(v) for v in value))
         else:
             flat.append("" if value is None else str(value))
-    return " | ".join(flat)
+    return neutralised(" | ".join(flat))
+
+
+def neutralised(cell: str) -> str:
+    """The cell as text a spreadsheet will not evaluate."""
+    if cell.startswith(_FORMULA_START) and not _NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
 
 
 def to_csv(model: type[BaseModel], rows: list[dict[str, Any]], fields: Selection = None) -> str:

@@ -15,11 +15,13 @@ _DESCRIPTIONS = {
     410: "The record was retired; its history is still readable.",
     412: "The record changed since the ETag in If-Match; `current_etag` is the new one.",
     413: "The body is larger than MAX_BODY_BYTES.",
+    414: "The query string is longer than MAX_QUERY_BYTES.",
     415: "The body's Content-Type is not one this operation takes.",
     422: "A parameter or field is invalid; `errors` points at each one.",
     428: "If-Match is required: send the ETag of the version you read.",
+    431: "The request headers are larger than MAX_HEADER_BYTES.",
     500: "Unexpected error; it was logged with the request id.",
-    503: "Not ready.",
+    503: "The database is unavailable or not ready; try again after `Retry-After` seconds.",
 }
 
 
@@ -27,7 +29,7 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": Problem, "description": _DESCRIPTIONS[status]} for status in statuses}
 
 
-COMMON = problems(405, 422, 500)
+COMMON = problems(405, 414, 422, 431, 500, 503)
 NOT_FOUND = problems(404)
 GONE = problems(404, 410)
 LIST_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -17,6 +17,10 @@ from typing import Any, Protocol
 import psycopg
 from sqlalchemy import make_url
 
+from app.config import get_settings
+from app.db import sqlite_read_only
+from app.faults import driver_fault
+
 _REVISION_SQL = "SELECT revision, modified_at FROM datasetstate WHERE id = 1"
 
 
@@ -43,6 +47,9 @@ def _version(row: tuple[Any, ...] | None) -> DatasetVersion | None:
 
 
 class RevisionReader(Protocol):
+    # Why the last read failed, when the database itself is at fault (app.faults), else None.
+    fault: str | None
+
     async def read(self) -> DatasetVersion | None:
         """The committed revision now; None when it cannot be known (unseeded, unreachable)."""
 
@@ -53,8 +60,10 @@ class SqliteRevision:
     """`PRAGMA data_version` changes whenever another connection, in any process, commits; the
     revision row is re-read only then."""
 
-    def __init__(self, path: str) -> None:
-        self._uri = Path(path).resolve().as_uri() + "?mode=rw"
+    def __init__(self, path: str, *, read_only: bool = False, immutable: bool = False) -> None:
+        mode = "?mode=ro" if read_only or immutable else "?mode=rw"
+        self._uri = Path(path).resolve().as_uri() + mode + ("&immutable=1" if immutable else "")
+        self.fault: str | None = None
         self._connection: sqlite3.Connection | None = None
         self._data_version: int | None = None
         self._version: DatasetVersion | None = None
@@ -72,8 +81,12 @@ class SqliteRevision:
             if data_version != self._data_version or self._version is None:
                 self._version = _version(self._connection.execute(_REVISION_SQL).fetchone())
                 self._data_version = data_version
+            self.fault = None
             return self._version
-        except sqlite3.Error:
+        except sqlite3.Error as error:
+            # A busy database is no fault: the handler waits its turn with a longer timeout.
+            reason = driver_fault(error)
+            self.fault = None if reason == "The database is busy." else reason
             await self.close()
             return None
 
@@ -90,8 +103,10 @@ class PostgresRevision:
     share the next read, which starts after they arrived, so none can see a revision older than
     the last commit before it came in."""
 
-    def __init__(self, conninfo: str) -> None:
+    def __init__(self, conninfo: str, *, timeout: float = 3.0) -> None:
         self._conninfo = conninfo
+        self._timeout = timeout
+        self.fault: str | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._connection: psycopg.AsyncConnection[Any] | None = None
         self._next: asyncio.Future[DatasetVersion | None] | None = None
@@ -137,16 +152,24 @@ class PostgresRevision:
 
     async def _query(self) -> DatasetVersion | None:
         try:
-            if self._connection is None or self._connection.closed:
-                self._connection = await psycopg.AsyncConnection.connect(
-                    self._conninfo, autocommit=True, connect_timeout=5
-                )
-            async with self._connection.cursor() as cursor:
-                await cursor.execute(_REVISION_SQL)
-                return _version(await cursor.fetchone())
-        except psycopg.Error:
-            await self.close()
-            return None
+            # Bounded as a whole: a server that accepts and never answers must not hold every
+            # request of the worker.
+            async with asyncio.timeout(self._timeout):
+                if self._connection is None or self._connection.closed:
+                    self._connection = await psycopg.AsyncConnection.connect(
+                        self._conninfo, autocommit=True, connect_timeout=int(self._timeout)
+                    )
+                async with self._connection.cursor() as cursor:
+                    await cursor.execute(_REVISION_SQL)
+                    version = _version(await cursor.fetchone())
+            self.fault = None
+            return version
+        except TimeoutError:
+            self.fault = "The database did not answer in time."
+        except psycopg.Error as error:
+            self.fault = driver_fault(error)
+        await self.close()
+        return None
 
     async def close(self) -> None:
         connection, self._connection = self._connection, None
@@ -160,8 +183,11 @@ def revision_reader(database_url: str) -> RevisionReader | None:
     if url.get_backend_name() == "sqlite":
         if not url.database or url.database == ":memory:":
             return None
-        return SqliteRevision(url.database)
+        immutable = url.query.get("immutable") in {"1", "true"}
+        return SqliteRevision(
+            url.database, read_only=sqlite_read_only(database_url), immutable=immutable
+        )
     if url.get_backend_name() == "postgresql":
         conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        return PostgresRevision(conninfo)
+        return PostgresRevision(conninfo, timeout=get_settings().db_connect_timeout)
     return None

@@ -3,6 +3,7 @@ other network blocked, and /docs renders from this server alone. Screenshots go 
 test-artifacts/."""
 
 import json
+import os
 import shutil
 import socket
 import threading
@@ -49,6 +50,9 @@ def server(engine: Engine, database_url: str) -> Iterator[str]:
     port = _free_port()
     original = db.get_engine
     db.get_engine = lambda: engine  # type: ignore[assignment]
+    # The HTTP cache reads the dataset revision from DATABASE_URL itself: the same database.
+    original_url = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = database_url
     get_settings.cache_clear()
     from app.main import create_app
 
@@ -67,6 +71,11 @@ def server(engine: Engine, database_url: str) -> Iterator[str]:
     uvicorn_server.should_exit = True
     thread.join(timeout=10)
     db.get_engine = original
+    if original_url is None:
+        os.environ.pop("DATABASE_URL", None)
+    else:
+        os.environ["DATABASE_URL"] = original_url
+    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="module")

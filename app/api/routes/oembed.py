@@ -15,6 +15,7 @@ from app.api.responses import COMMON, NOT_FOUND
 from app.cards import PROVIDER_NAME, Theme, text
 from app.db import SessionDep
 from app.i18n import Lang
+from app.models.base import ID_PATTERN
 from app.problems import NotFoundError
 from app.queries.people import get_organization, get_person
 from app.queries.terms import get_term
@@ -22,8 +23,11 @@ from app.queries.terms import get_term
 router = APIRouter(tags=["embed"])
 
 CACHE_AGE = 3600
-_TERM_CARD = re.compile(r"/embed/terms/([^/]{1,120})")
-_PERSON_CARD = re.compile(r"/embed/people/([^/]{1,120})")
+# Ids are slugs: anything else names no record and never reaches the database (PostgreSQL
+# refuses a NUL byte in a parameter with an error).
+_TERM_CARD = re.compile(rf"/embed/terms/({ID_PATTERN.strip('^$')})")
+_PERSON_CARD = re.compile(rf"/embed/people/({ID_PATTERN.strip('^$')})")
+_ID = re.compile(ID_PATTERN)
 # Default frame sizes per card; a consumer's maxwidth/maxheight only ever shrink them.
 _SIZES = {"term": (640, 900), "person": (480, 420), "statistics": (640, 640)}
 
@@ -49,7 +53,10 @@ class OEmbed(BaseModel):
 
 def _card(session: SessionDep, url: str, base: str) -> tuple[str, str, str] | None:
     """(kind, canonical card URL, title) for a card URL this server serves, else None."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket: no URL at all, so none of ours
+        return None
     ours = urlsplit(base)
     if parts.scheme not in {"http", "https"} or parts.netloc.lower() != ours.netloc.lower():
         return None
@@ -72,7 +79,7 @@ def _card(session: SessionDep, url: str, base: str) -> tuple[str, str, str] | No
     if match := _PERSON_CARD.fullmatch(path):
         person = get_person(session, match.group(1))
         return ("person", _url(base, path, keep), person.name) if person else None
-    if path == "/embed/statistics" and "term" in params:
+    if path == "/embed/statistics" and _ID.fullmatch(params.get("term", "")):
         term = get_term(session, params["term"])
         if term is None:
             return None
