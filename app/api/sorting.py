@@ -39,14 +39,17 @@ def sort_by(fields: Sequence[str], default: str) -> SortDependency:
             ),
         ] = None,
     ) -> list[SortKey]:
-        if not sort:
+        if sort is None:
             return []
         joined = ",".join(sort)
         if not pattern.match(joined):
             raise invalid("sort", f"expected fields among {', '.join(fields)}, comma-separated")
-        keys = [SortKey(part.lstrip("-"), part.startswith("-")) for part in joined.split(",")]
-        if len({key.field for key in keys}) != len(keys):
-            raise invalid("sort", "a field may appear only once")
-        return keys
+        parts = joined.split(",")
+        if len(set(parts)) != len(parts):
+            raise invalid("sort", "a value may appear only once")
+        keys: dict[str, SortKey] = {}
+        for part in parts:  # a field given again changes nothing: the first wins
+            keys.setdefault(part.lstrip("-"), SortKey(part.lstrip("-"), part.startswith("-")))
+        return list(keys.values())
 
     return sort_dependency
