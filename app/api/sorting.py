@@ -6,7 +6,7 @@ import re
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Depends, Query
 from fastapi.exceptions import RequestValidationError
 
 from app.queries.sorting import SortKey
@@ -32,9 +32,9 @@ def sort_by(fields: Sequence[str], default: str) -> SortDependency:
             Query(
                 max_length=len(fields),
                 description=f"Order by these fields, comma-separated, `-` before a field for "
-                f"descending (e.g. `-{fields[0]},id`): {', '.join(f'`{f}`' for f in fields)}. "
-                f"NULLs come last either way. The id is always the last tiebreaker, so paging "
-                f"is stable. Default: {default}.",
+                f"descending (e.g. `-{fields[0]}`): {', '.join(f'`{f}`' for f in fields)}. "
+                f"NULLs come last either way. The id (or number) is always the last tiebreaker, "
+                f"so paging is stable. Default: {default}.",
                 json_schema_extra={SORT_EXTENSION: list(fields)},
             ),
         ] = None,
@@ -53,3 +53,7 @@ def sort_by(fields: Sequence[str], default: str) -> SortDependency:
         return list(keys.values())
 
     return sort_dependency
+
+
+# The history lists: by change number, oldest first unless `sort=-n`.
+ChangeSortDep = Annotated[list[SortKey], Depends(sort_by(("n",), "oldest first (by number)"))]

@@ -209,3 +209,12 @@ def test_sort_and_fields_may_also_be_repeated(client: TestClient) -> None:
         "/api/v1/statistics?sort=category&sort=-value&fields=value&fields=category"
     ).json()
     assert joined == {**repeated, "links": joined["links"]}
+
+
+@pytest.mark.parametrize("url", ["/api/v1/changes", "/api/v1/people/duong-van-thai/history"])
+def test_the_history_lists_sort_by_number_both_ways(client: TestClient, url: str) -> None:
+    oldest_first = [c["n"] for c in client.get(f"{url}?limit=500").json()["items"]]
+    newest_first = [c["n"] for c in client.get(f"{url}?sort=-n&limit=500").json()["items"]]
+    assert oldest_first == sorted(oldest_first) and oldest_first
+    assert newest_first == oldest_first[::-1]
+    assert [c["n"] for c in client.get(f"{url}?sort=n&limit=500").json()["items"]] == (oldest_first)
