@@ -22,6 +22,7 @@ def _comma_separated(parameter: dict[str, Any], values: list[str], most: int) ->
     parameter["schema"] = {
         "type": "array",
         "items": {"type": "string", "enum": values},
+        "minItems": 1,
         "maxItems": most,
         "uniqueItems": True,
         **{k: schema[k] for k in ("title", "description") if k in schema},

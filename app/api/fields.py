@@ -30,9 +30,12 @@ def select_fields(model: type[BaseModel]) -> FieldsDependency:
             ),
         ] = None,
     ) -> Selection:
-        if not fields:
+        if fields is None:
             return None
-        chosen = frozenset(part for value in fields for part in value.split(","))
+        parts = [part for value in fields for part in value.split(",")]
+        chosen = frozenset(parts)
+        if len(chosen) != len(parts):
+            raise invalid("fields", "a field may appear only once")
         unknown = sorted(chosen - set(names))
         if unknown:
             raise invalid("fields", f"unknown fields {', '.join(unknown)}; expected any of "

@@ -6,7 +6,7 @@ import re
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Depends, Query
 from fastapi.exceptions import RequestValidationError
 
 from app.queries.sorting import SortKey
@@ -32,21 +32,28 @@ def sort_by(fields: Sequence[str], default: str) -> SortDependency:
             Query(
                 max_length=len(fields),
                 description=f"Order by these fields, comma-separated, `-` before a field for "
-                f"descending (e.g. `-{fields[0]},id`): {', '.join(f'`{f}`' for f in fields)}. "
-                f"NULLs come last either way. The id is always the last tiebreaker, so paging "
-                f"is stable. Default: {default}.",
+                f"descending (e.g. `-{fields[0]}`): {', '.join(f'`{f}`' for f in fields)}. "
+                f"NULLs come last either way. The id (or number) is always the last tiebreaker, "
+                f"so paging is stable. Default: {default}.",
                 json_schema_extra={SORT_EXTENSION: list(fields)},
             ),
         ] = None,
     ) -> list[SortKey]:
-        if not sort:
+        if sort is None:
             return []
         joined = ",".join(sort)
         if not pattern.match(joined):
             raise invalid("sort", f"expected fields among {', '.join(fields)}, comma-separated")
-        keys = [SortKey(part.lstrip("-"), part.startswith("-")) for part in joined.split(",")]
-        if len({key.field for key in keys}) != len(keys):
-            raise invalid("sort", "a field may appear only once")
-        return keys
+        parts = joined.split(",")
+        if len(set(parts)) != len(parts):
+            raise invalid("sort", "a value may appear only once")
+        keys: dict[str, SortKey] = {}
+        for part in parts:  # a field given again changes nothing: the first wins
+            keys.setdefault(part.lstrip("-"), SortKey(part.lstrip("-"), part.startswith("-")))
+        return list(keys.values())
 
     return sort_dependency
+
+
+# The history lists: by change number, oldest first unless `sort=-n`.
+ChangeSortDep = Annotated[list[SortKey], Depends(sort_by(("n",), "oldest first (by number)"))]

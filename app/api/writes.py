@@ -20,6 +20,7 @@ from app.api.deps import LangDep, PageDep
 from app.api.etags import IfMatchHeader, parse_if_match, record_response, strong_etag
 from app.api.rendering import page_links, public_base_url
 from app.api.responses import problems
+from app.api.sorting import ChangeSortDep
 from app.db import SessionDep, WriteSessionDep
 from app.editing import commands
 from app.editing.kinds import Kind
@@ -233,13 +234,18 @@ def add_write_routes(
     )
 
     def history_handler(
-        request: Request, record_id: RecordId, session: SessionDep, page: PageDep
+        request: Request,
+        record_id: RecordId,
+        session: SessionDep,
+        page: PageDep,
+        sort: ChangeSortDep,
     ) -> Page[ChangePublic]:
         items, total = list_changes(
             session,
             base=public_base_url(request),
             kind=kind,
             record_id=record_id,
+            descending=bool(sort) and sort[0].descending,
             limit=page.limit,
             offset=page.offset,
         )

@@ -106,13 +106,18 @@ def test_sort_breaks_ties_by_id(client: TestClient) -> None:
         assert ids == sorted(ids)
 
 
+def test_a_field_sorted_on_again_changes_nothing(client: TestClient) -> None:
+    once = client.get("/api/v1/people?sort=-name").json()["items"]
+    assert client.get("/api/v1/people?sort=-name,name").json()["items"] == once
+
+
 def test_sort_takes_several_fields(client: TestClient) -> None:
     items = client.get("/api/v1/statistics?sort=category,-value&limit=500").json()["items"]
     keys = [(item["category"], -item["value"]) for item in items]
     assert keys == sorted(keys)
 
 
-@pytest.mark.parametrize("sort", ["nope", "name,name", "-", "name,"])
+@pytest.mark.parametrize("sort", ["nope", "-", "name,", "", "name,name"])
 def test_a_bad_sort_is_a_422_pointing_at_it(client: TestClient, sort: str) -> None:
     response = client.get("/api/v1/people", params={"sort": sort})
     assert response.status_code == 422
@@ -204,3 +209,12 @@ def test_sort_and_fields_may_also_be_repeated(client: TestClient) -> None:
         "/api/v1/statistics?sort=category&sort=-value&fields=value&fields=category"
     ).json()
     assert joined == {**repeated, "links": joined["links"]}
+
+
+@pytest.mark.parametrize("url", ["/api/v1/changes", "/api/v1/people/duong-van-thai/history"])
+def test_the_history_lists_sort_by_number_both_ways(client: TestClient, url: str) -> None:
+    oldest_first = [c["n"] for c in client.get(f"{url}?limit=500").json()["items"]]
+    newest_first = [c["n"] for c in client.get(f"{url}?sort=-n&limit=500").json()["items"]]
+    assert oldest_first == sorted(oldest_first) and oldest_first
+    assert newest_first == oldest_first[::-1]
+    assert [c["n"] for c in client.get(f"{url}?sort=n&limit=500").json()["items"]] == (oldest_first)

@@ -6,6 +6,7 @@ from app.api.auth import BearerDep
 from app.api.deps import PageDep
 from app.api.rendering import page_links, public_base_url
 from app.api.responses import problems
+from app.api.sorting import ChangeSortDep
 from app.db import SessionDep, WriteSessionDep
 from app.editing import commands
 from app.problems import NotFoundError
@@ -28,6 +29,7 @@ def list_changes_handler(
     request: Request,
     session: SessionDep,
     page: PageDep,
+    sort: ChangeSortDep,
     since: Annotated[
         int | None,
         Query(
@@ -44,6 +46,7 @@ def list_changes_handler(
         session,
         base=public_base_url(request),
         since=since,
+        descending=bool(sort) and sort[0].descending,
         limit=page.limit,
         offset=page.offset,
     )
