@@ -17,7 +17,9 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python tools/openapi_lint.py
+	$(BIN)/congress-api openapi build/openapi.json
+	node_modules/.bin/spectral lint build/openapi.json --ruleset .spectral.yaml --fail-severity warn
+	node_modules/.bin/redocly lint build/openapi.json --config redocly.yaml
 	$(BIN)/hadolint Dockerfile
 
 install: $(VENV)/.installed

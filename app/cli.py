@@ -1,4 +1,4 @@
-"""`congress-api serve | migrate | seed | check | token`."""
+"""`congress-api serve | migrate | seed | check | token | ... | openapi`."""
 
 import os
 import re
@@ -302,6 +302,21 @@ def download_check(
             + "; ".join(result.mismatches)
         )
     typer.echo(f"download-check: {file} matches the API at revision {result.revision}")
+
+
+@cli.command()
+def openapi(
+    file: Annotated[Path, typer.Argument(help="Where to write the document (JSON).")],
+) -> None:
+    """Write the OpenAPI document the server serves at /openapi.json to FILE, for linters and
+    client generators; needs no database."""
+    import json
+
+    from app.main import create_app
+
+    _settings_or_exit()
+    file.parent.mkdir(parents=True, exist_ok=True)
+    file.write_text(json.dumps(create_app().openapi(), ensure_ascii=False, indent=1) + "\n")
 
 
 def main() -> None:
