@@ -12,7 +12,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DATABASE_URL=sqlite:////srv/app/data/congress.db
 
 WORKDIR /srv/app
-RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin api
+RUN groupadd --gid 10001 api \
+    && useradd --create-home --uid 10001 --gid 10001 --shell /usr/sbin/nologin api
 
 # Dependencies from the lock, in their own layer so code changes do not reinstall them.
 COPY requirements.lock ./
