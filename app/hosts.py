@@ -55,6 +55,24 @@ class TrustedPeers:
         return any(address in network for network in self.networks)
 
 
+def nearest_untrusted(chain: bytes, trusted: TrustedPeers) -> str | None:
+    """The client an X-Forwarded-For chain names: its last address that is not a trusted
+    proxy (earlier ones are the client's word, and anyone can write them)."""
+    addresses = [a.strip() for a in chain.decode("latin-1").split(",") if a.strip()]
+    return next((a for a in reversed(addresses) if a not in trusted), None)
+
+
+def client_address(scope: Scope, trusted: TrustedPeers) -> str | None:
+    """The address of the request's client: the connection's peer or, when the peer is a
+    trusted proxy, the address its X-Forwarded-For names."""
+    client = scope.get("client")
+    peer = client[0] if client else None
+    if peer is None or peer not in trusted:
+        return peer
+    chain = b",".join(v for n, v in scope["headers"] if n == b"x-forwarded-for")
+    return nearest_untrusted(chain, trusted) or peer
+
+
 def host_allowed(host: str, allowed: list[str]) -> bool:
     """`host` (port removed, lower case) matches an entry of ALLOWED_HOSTS."""
     for entry in allowed:
@@ -158,11 +176,9 @@ class HostsMiddleware:
                 *[(n, v) for n, v in scope["headers"] if n != b"host"],
                 (b"host", host.encode("latin-1")),
             ]
-        chain = forwarded.get(b"x-forwarded-for", b"").decode("latin-1").split(",")
-        for address in reversed([a.strip() for a in chain if a.strip()]):
-            if address not in self.trusted:
-                scope["client"] = (address, 0)
-                break
+        address = nearest_untrusted(forwarded.get(b"x-forwarded-for", b""), self.trusted)
+        if address is not None:
+            scope["client"] = (address, 0)
         return scope
 
     async def _refuse(

@@ -1,12 +1,13 @@
-"""Rate limiting per client, with the `limits` library: in front of the response cache, so warm
-hits count too. Off unless RATE_LIMIT is set (a deployment behind a CDN or gateway limits
-there).
+"""Rate limiting per client, fixed windows as the `limits` library defines them (it parses the
+policy, names the keys and, for RATE_LIMIT_STORAGE=redis://, keeps the shared counts; with
+memory:// each worker counts its own): in front of the response cache, so warm hits count too.
+Off unless RATE_LIMIT is set (a deployment behind a CDN or gateway limits there).
 
 A client is its bearer token when it sends one (hashed: the secret never reaches the storage),
-else its address as uvicorn's proxy-headers handling gives it. Every limited response carries
-the IETF RateLimit-Policy and RateLimit headers (draft-ietf-httpapi-ratelimit-headers); over
-the budget the answer is a 429 problem with Retry-After. Health endpoints are never limited.
-With RATE_LIMIT_STORAGE=redis://… several instances share one budget."""
+else its address (from X-Forwarded-For when the peer is in FORWARDED_ALLOW_IPS). Every limited
+response carries the IETF RateLimit-Policy and RateLimit headers
+(draft-ietf-httpapi-ratelimit-headers); over the budget the answer is a 429 problem with
+Retry-After. Health endpoints are never limited."""
 
 import hashlib
 import logging
@@ -15,12 +16,13 @@ import time
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import Storage
-from limits.storage import MemoryStorage, storage_from_string
+from limits.storage import storage_from_string
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.caching import CORS_EXPOSED
 from app.config import get_settings
+from app.hosts import TrustedPeers, client_address
 from app.problems import problem_response
 
 logger = logging.getLogger("app.ratelimit")
@@ -29,14 +31,14 @@ POLICY = "default"
 KEYS_KEPT = 10_000
 
 
-def client_key(scope: Scope) -> str:
+def client_key(scope: Scope, trusted: TrustedPeers) -> str:
     for name, value in scope["headers"]:
         if name == b"authorization":
             scheme, _, token = value.partition(b" ")
             if scheme.lower() == b"bearer" and token.strip():
                 return "token:" + hashlib.sha256(token.strip()).hexdigest()[:32]
-    client = scope.get("client")
-    return "address:" + (client[0] if client else "unknown")
+    # This layer runs before the one that applies forwarded headers: it asks the same question.
+    return "address:" + (client_address(scope, trusted) or "unknown")
 
 
 class RateLimitMiddleware:
@@ -45,21 +47,22 @@ class RateLimitMiddleware:
         self.item: RateLimitItem = parse(limit)
         # A fixed window, counted as limits' FixedWindowRateLimiter does, with one call for the
         # count and one for the reset time (the limiter's hit and stats take three).
-        # In memory the threaded storage is used: limits' asyncio one starts a task on every
-        # increment (a quarter of a warm hit's CPU), the threaded one a timer every 10 ms at
-        # most, and it counts without I/O, so calling it does not block the event loop.
-        self.local: MemoryStorage | None = None
+        # In memory the windows are counted here, on the event loop that owns them: limits'
+        # asyncio storage starts a task on every increment, and its threaded one a thread every
+        # 10 ms to expire keys, which takes the GIL from the loop (measured: -24 % warm req/s,
+        # p99 three times). A window that has ended is simply replaced when its client comes back.
+        self.local: dict[str, list[float]] | None = None  # key → [end of window, count]
         self.shared: Storage | None = None
         if storage.startswith("memory"):
-            self.local = MemoryStorage()
+            self.local = {}
         else:
             found = storage_from_string(f"async+{storage}", implementation="redispy")
             assert isinstance(found, Storage)
             self.shared = found
         self.prefix = prefix
+        self.trusted = TrustedPeers(get_settings().forwarded_allow_ips)
         # client → storage key: building one costs as much as counting
         self.keys: dict[str, str] = {}
-        self.resets: dict[str, float] = {}  # storage key → end of its window, in memory
         self.window = self.item.get_expiry()
         self.policy = f'"{POLICY}";q={self.item.amount};w={self.window}'.encode()
 
@@ -67,19 +70,15 @@ class RateLimitMiddleware:
         if scope["type"] != "http" or scope["path"] in UNLIMITED:
             await self.app(scope, receive, send)
             return
-        client = client_key(scope)
+        client = client_key(scope, self.trusted)
         key = self.keys.get(client)
         if key is None:
             if len(self.keys) >= KEYS_KEPT:
                 self.keys.clear()
-                self.resets.clear()
             key = self.keys[client] = self.item.key_for(self.prefix, client)
         try:
             if self.local is not None:
-                count = self.local.incr(key, self.window)
-                if count == 1:  # a new window: the storage set the same expiry just now
-                    self.resets[key] = time.time() + self.window
-                reset_at = self.resets.get(key) or self.local.get_expiry(key)
+                count, reset_at = self._count_locally(key)
             else:
                 assert self.shared is not None
                 count = await self.shared.incr(key, self.window)
@@ -116,6 +115,17 @@ class RateLimitMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+    def _count_locally(self, key: str) -> tuple[int, float]:
+        assert self.local is not None
+        now = time.time()
+        window = self.local.get(key)
+        if window is None or window[0] <= now:
+            if len(self.local) >= KEYS_KEPT:
+                self.local = {k: w for k, w in self.local.items() if w[0] > now}
+            window = self.local[key] = [now + self.window, 0]
+        window[1] += 1
+        return int(window[1]), window[0]
 
 
 def _cors(scope: Scope) -> dict[str, str]:

@@ -93,6 +93,23 @@ def test_a_token_has_a_budget_of_its_own(limited: MakeClient) -> None:
     assert client.get(SUMMARY, headers=bearer).status_code == 429
 
 
+def test_clients_behind_a_trusted_proxy_have_budgets_of_their_own(
+    limited: MakeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "testclient")  # the test client's peer name
+    client = limited("1/hour")
+    first, second = {"X-Forwarded-For": "203.0.113.7"}, {"X-Forwarded-For": "203.0.113.8"}
+    assert client.get(SUMMARY, headers=first).status_code == 200
+    assert client.get(SUMMARY, headers=first).status_code == 429
+    assert client.get(SUMMARY, headers=second).status_code == 200
+
+
+def test_an_untrusted_peer_cannot_buy_budgets_with_x_forwarded_for(limited: MakeClient) -> None:
+    client = limited("1/hour")
+    assert client.get(SUMMARY, headers={"X-Forwarded-For": "203.0.113.7"}).status_code == 200
+    assert client.get(SUMMARY, headers={"X-Forwarded-For": "203.0.113.8"}).status_code == 429
+
+
 def test_each_process_counts_alone_in_memory(limited: MakeClient) -> None:
     first, second = limited("1/hour"), limited("1/hour")
     assert first.get(SUMMARY).status_code == 200
