@@ -7,9 +7,11 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
+from sqlmodel import Session
 
 from app.config import PROJECT_ROOT, get_settings
 from app.db import IMMEDIATE, make_engine
+from app.editing import renditions
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -28,7 +30,9 @@ def upgrade(url: str | None = None) -> None:
 
     The whole upgrade runs in one transaction begun here, under a lock taken first (SQLite:
     BEGIN IMMEDIATE, waited for by the busy timeout; PostgreSQL: an advisory transaction lock),
-    so a process that waited reads the version the one before it left."""
+    so a process that waited reads the version the one before it left. The bodies stored on
+    write are rendered again in the same transaction when this version renders them otherwise.
+    """
     config = alembic_config(url)
     engine = make_engine(url or get_settings().database_url, pool_size=1)
     try:
@@ -42,6 +46,8 @@ def upgrade(url: str | None = None) -> None:
                     )
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
+                with Session(bind=connection) as session:
+                    renditions.ensure_current(session)
     finally:
         engine.dispose()
 

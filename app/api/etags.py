@@ -17,9 +17,11 @@ from typing import Annotated, Any
 
 from fastapi import Header, Response
 from pydantic import BaseModel
+from sqlmodel import Session
 
 from app.editing.commands import IfMatch
 from app.problems import PreconditionRequiredError
+from app.queries.renditions import stored_body
 
 JSON_MEDIA_TYPE = "application/json"
 _STRONG = re.compile(r'^"(\d{1,12})\.[0-9a-f]{32}(?:-(?:br|gzip))?"$')
@@ -42,11 +44,18 @@ def record_response(
     projection = set(include) if include is not None else None
     body = model.model_dump_json(exclude_unset=exclude_unset, include=projection).encode()
     revision: Any = getattr(model, "revision", 0)
+    return stored_response(int(revision), body, status_code=status_code, headers=headers)
+
+
+def stored_response(
+    revision: int, body: bytes, *, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """A record's body as rendered on write (or just now), with its strong ETag."""
     return Response(
         body,
         status_code=status_code,
         media_type=JSON_MEDIA_TYPE,
-        headers={"ETag": strong_etag(int(revision), body), **(headers or {})},
+        headers={"ETag": strong_etag(revision, body), **(headers or {})},
     )
 
 
@@ -75,3 +84,9 @@ IfMatchHeader = Annotated[
         "returned it. Required: without it 428, with a stale one 412.",
     ),
 ]
+
+
+def stored_record(session: Session, kind: str, record_id: str, lang: str) -> Response | None:
+    """The record's (or summary's) body stored on write, with its strong ETag; None if none."""
+    found = stored_body(session, kind, record_id, lang)
+    return stored_response(found[0], found[1].encode()) if found else None

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 import re
 import types
 import typing
@@ -81,6 +82,39 @@ def list_response(
     return Response(
         page.model_dump_json(include=include), media_type="application/json", headers=headers
     )
+
+
+def stored_list_response(
+    request: Request,
+    bodies: list[str],
+    total: int,
+    params: PageParams,
+    fmt: ListFormat,
+    item: type[BaseModel],
+    fields: Selection = None,
+) -> Response:
+    """`list_response` of a page whose items are bodies stored on write: the same bytes,
+    without building a model per item. JSON projected by `fields=` is not served from here."""
+    links = page_links(request, params, total)
+    headers = {"Link": link_header(links)}
+    if fmt.format is Format.csv:
+        rows = [json.loads(body) for body in bodies]
+        if fields is not None:
+            rows = [{k: v for k, v in row.items() if k in fields} for row in rows]
+        headers["X-Total-Count"] = str(total)
+        body = ("\ufeff" if fmt.bom else "") + to_csv(item, rows, fields)
+        return Response(body, media_type=CSV_MEDIA_TYPE, headers=headers)
+    assert fields is None, "a projected JSON page is rendered by list_response"
+    envelope = (
+        f'{{"items":[{",".join(bodies)}],"total":{total},"limit":{params.limit},'
+        f'"offset":{params.offset},"links":{links.model_dump_json()}}}'
+    )
+    return Response(envelope, media_type="application/json", headers=headers)
+
+
+def serves_stored(fmt: ListFormat, fields: Selection) -> bool:
+    """Whether a list can be answered from stored bodies (all but JSON projected by fields=)."""
+    return fields is None or fmt.format is Format.csv
 
 
 def _inner_model(annotation: Any) -> type[BaseModel] | None:

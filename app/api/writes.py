@@ -17,7 +17,14 @@ from sqlmodel import Session
 from app.api.auth import BearerDep
 from app.api.bodies import JSON, MERGE_PATCH, JsonBody, MergePatchBody
 from app.api.deps import LangDep, PageDep
-from app.api.etags import IfMatchHeader, parse_if_match, record_response, strong_etag
+from app.api.etags import (
+    IfMatchHeader,
+    parse_if_match,
+    record_response,
+    stored_record,
+    stored_response,
+    strong_etag,
+)
 from app.api.rendering import page_links, public_base_url
 from app.api.responses import problems
 from app.api.sorting import ChangeSortDep
@@ -25,9 +32,11 @@ from app.db import SessionDep, WriteSessionDep
 from app.editing import commands
 from app.editing.kinds import Kind
 from app.i18n import Lang
+from app.models import ANY_LANGUAGE, SubjectKind
 from app.models.base import ID_MAX, ID_PATTERN
 from app.problems import PreconditionFailedError
 from app.queries.changes import list_changes
+from app.queries.renditions import SUMMARY
 from app.schemas.changes import ChangePublic
 from app.schemas.common import Page
 
@@ -74,10 +83,24 @@ def add_write_routes(
     WRITE_BODIES[kind.body.__name__] = kind.body
     body_schema = {"$ref": f"#/components/schemas/{kind.body.__name__}"}
 
-    def answer(session: Session, record_id: str, lang: Lang, **options: Any) -> Response:
-        response = render(
-            session, kind, detail, record_id, lang, exclude_unset=exclude_unset, **options
+    # What a GET of the record answers: a term's is its summary.
+    stored_as = SUMMARY if kind.subject is SubjectKind.term else kind.subject.value
+
+    def answer(session: Session, written: commands.Written, lang: Lang, **options: Any) -> Response:
+        """The record as a GET will answer it: as rendered by the write, else as stored, else
+        rendered now."""
+        record_id = written.record_id
+        body = written.bodies.get((stored_as, record_id, lang)) or written.bodies.get(
+            (stored_as, record_id, ANY_LANGUAGE)
         )
+        if body is not None:
+            response = stored_response(body[0], body[1].encode(), **options)
+        else:
+            response = stored_record(session, stored_as, record_id, lang) or render(
+                session, kind, detail, record_id, lang, exclude_unset=exclude_unset
+            )
+            response.status_code = options.get("status_code", 200)
+            response.headers.update(options.get("headers", {}))
         session.commit()
         return response
 
@@ -104,9 +127,7 @@ def add_write_routes(
         editor = token.editor(session)
         written = commands.create(session, editor.name, kind, body)
         location = f"{public_base_url(request)}/api/v1/{kind.collection}/{written.record_id}"
-        return answer(
-            session, written.record_id, lang, status_code=201, headers={"Location": location}
-        )
+        return answer(session, written, lang, status_code=201, headers={"Location": location})
 
     create_handler.__doc__ = (
         f"Create a {name}. The body has the shape of a `{kind.seed_list}` record of a seed "
@@ -140,8 +161,8 @@ def add_write_routes(
         precondition = parse_if_match(if_match)
         editor = token.editor(session)
         with reporting_stale(session, lang):
-            commands.replace(session, editor.name, kind, record_id, body, precondition)
-        return answer(session, record_id, lang)
+            written = commands.replace(session, editor.name, kind, record_id, body, precondition)
+        return answer(session, written, lang)
 
     replace_handler.__doc__ = (
         f"Replace a {name} with the body (the same shape as for create; `id` may be left "
@@ -172,8 +193,8 @@ def add_write_routes(
         precondition = parse_if_match(if_match)
         editor = token.editor(session)
         with reporting_stale(session, lang):
-            commands.patch(session, editor.name, kind, record_id, body, precondition)
-        return answer(session, record_id, lang)
+            written = commands.patch(session, editor.name, kind, record_id, body, precondition)
+        return answer(session, written, lang)
 
     patch_handler.__doc__ = (
         f"Change some fields of a {name} with a JSON Merge Patch (RFC 7396, "

@@ -20,6 +20,7 @@ from sqlmodel import Session
 from app.editing import states
 from app.editing.kinds import BY_SEED_LIST, BY_SUBJECT, KINDS, Kind
 from app.editing.merge_patch import merge_patch
+from app.editing.renditions import Rendered
 from app.editing.states import State, Stored
 from app.editing.writer import Writer, is_retired, last_changes
 from app.models import Change, Citation, Document, EventChair, Operation, SubjectKind
@@ -83,6 +84,8 @@ class Written:
     record_id: str
     revision: int  # the dataset revision now current
     changed: bool
+    # What reads will serve of the records and summaries the write changed.
+    bodies: Rendered = field(default_factory=dict)
 
 
 @dataclass
@@ -122,7 +125,7 @@ def create(session: Session, actor: str, kind: Kind, data: Any) -> Written:
         )
     state = build_state(session, kind, body, current=None)
     writer.apply(kind, [states.Write(body.id, state, None)])
-    return Written(kind, body.id, writer.finish(), True)
+    return Written(kind, body.id, writer.finish(), True, writer.rendered)
 
 
 def replace(
@@ -178,7 +181,7 @@ def _replace(
         sources=current.state["sources"] if keep_sources else None,
     )
     writer.apply(kind, [states.Write(record_id, state, current)])
-    return Written(kind, record_id, writer.finish(), state != current.state)
+    return Written(kind, record_id, writer.finish(), state != current.state, writer.rendered)
 
 
 def retire(session: Session, actor: str, kind: Kind, record_id: str, if_match: IfMatch) -> Written:
@@ -186,7 +189,7 @@ def retire(session: Session, actor: str, kind: Kind, record_id: str, if_match: I
     current = _current(session, kind, record_id, if_match)
     _refuse_if_referenced(session, kind, record_id)
     writer.apply(kind, [states.Write(record_id, None, current)])
-    return Written(kind, record_id, writer.finish(), True)
+    return Written(kind, record_id, writer.finish(), True, writer.rendered)
 
 
 def revert(session: Session, actor: str, change_id: int) -> Written:
@@ -210,7 +213,7 @@ def revert(session: Session, actor: str, change_id: int) -> Written:
         operation=Operation.revert,
         reverts=change_id,
     )
-    return Written(kind, change.record_id, writer.finish(), True)
+    return Written(kind, change.record_id, writer.finish(), True, writer.rendered)
 
 
 def _current(session: Session, kind: Kind, record_id: str, if_match: IfMatch) -> Stored:

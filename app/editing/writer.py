@@ -10,11 +10,12 @@ COMMITTED takes a snapshot per statement), so an If-Match check made here cannot
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func, insert, text, update
 from sqlmodel import Session, col, select
 
-from app.editing import states
+from app.editing import renditions, states
 from app.editing.kinds import Kind
 from app.models import Change, DatasetState, Operation
 
@@ -51,8 +52,10 @@ class Writer:
         self._first = current is None
         self._current = int(current or 0)
         self.revision = self._current + 1
-        self.changes: list[dict[str, object]] = []
+        self.changes: list[dict[str, Any]] = []
         self._citations: list[dict[str, object]] = []
+        # The changed records' bodies as reads will serve them, rendered by `finish`.
+        self.rendered: renditions.Rendered = {}
 
     @classmethod
     def begin(cls, session: Session, actor: str) -> "Writer":
@@ -105,6 +108,7 @@ class Writer:
         states.insert_citations(self.session, self._citations)
         self._citations = []
         if self.changes:
+            self.rendered |= renditions.refresh(self.session, self.changes)
             self.session.execute(insert(_CHANGES), self.changes)
         values = {"revision": self.revision, "modified_at": self.at}
         if self._first:

@@ -5,10 +5,12 @@ from app.models.documents import Citation, DatasetState, Document
 from app.models.editing import ApiToken, Change, Operation, TokenScope
 from app.models.items import Achievement, Directive, KeyTask, Limitation, Solution, TermItemBase
 from app.models.people import Area, Membership, Organization, Person
+from app.models.renditions import ANY_LANGUAGE, Rendition
 from app.models.statistics import Qualifier, Statistic, StatisticCategory, Unit
 from app.models.terms import Event, EventChair, Term, TermStatus
 
 __all__ = [
+    "ANY_LANGUAGE",
     "Achievement",
     "ApiToken",
     "Area",
@@ -26,6 +28,7 @@ __all__ = [
     "Organization",
     "Person",
     "Qualifier",
+    "Rendition",
     "Solution",
     "Statistic",
     "StatisticCategory",

@@ -7,10 +7,31 @@ from typing import TypeVar
 from sqlalchemy import Select, func
 from sqlmodel import Session, col, select
 
-from app.models import TermItemBase
+from app.models import SubjectKind, TermItemBase
+from app.queries.renditions import count_and_bodies
 from app.queries.sorting import SortKey, order_by
 
 Item = TypeVar("Item", bound=TermItemBase)
+
+
+def _statements(
+    model: type[Item],
+    *,
+    term_ids: list[str] | None,
+    ids: Select[str] | None,
+    updated_since: datetime | None,
+    sort: Sequence[SortKey],
+) -> tuple[Select[tuple[Item]], Select[tuple[Item]]]:
+    """The filtered items, and the same in the list's order (term, position, id by default)."""
+    statement = select(model)
+    if term_ids is not None:
+        statement = statement.where(col(model.term_id).in_(term_ids))
+    if ids is not None:
+        statement = statement.where(col(model.id).in_(ids))  # type: ignore[attr-defined]
+    if updated_since is not None:
+        statement = statement.where(col(model.updated_at) >= updated_since)  # type: ignore[attr-defined]
+    default = [model.term_id, model.position, model.id]  # type: ignore[attr-defined]
+    return statement, statement.order_by(*order_by(model, sort, default))  # type: ignore[return-value]
 
 
 def list_items(
@@ -24,18 +45,34 @@ def list_items(
     limit: int,
     offset: int,
 ) -> tuple[list[Item], int]:
-    """A page of items in source order (term, position, id) and the total count."""
-    statement = select(model)
-    if term_ids is not None:
-        statement = statement.where(col(model.term_id).in_(term_ids))
-    if ids is not None:
-        statement = statement.where(col(model.id).in_(ids))  # type: ignore[attr-defined]
-    if updated_since is not None:
-        statement = statement.where(col(model.updated_at) >= updated_since)  # type: ignore[attr-defined]
+    """A page of items in the list's order and the total count."""
+    statement, ordered = _statements(
+        model, term_ids=term_ids, ids=ids, updated_since=updated_since, sort=sort
+    )
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
-    default = [model.term_id, model.position, model.id]  # type: ignore[attr-defined]
-    ordered = statement.order_by(*order_by(model, sort, default))
-    return list(session.exec(ordered.limit(limit).offset(offset))), total
+    return list(session.exec(ordered.limit(limit).offset(offset))), total  # type: ignore[call-overload]
+
+
+def list_item_bodies(
+    session: Session,
+    model: type[Item],
+    kind: SubjectKind,
+    *,
+    term_ids: list[str] | None = None,
+    ids: Select[str] | None = None,
+    updated_since: datetime | None = None,
+    sort: Sequence[SortKey] = (),
+    limit: int,
+    offset: int,
+) -> tuple[list[str] | None, int]:
+    """The same page as `list_items`, as the items' stored bodies (None if one is missing)."""
+    statement, ordered = _statements(
+        model, term_ids=term_ids, ids=ids, updated_since=updated_since, sort=sort
+    )
+    table = model.__table__  # type: ignore[attr-defined]
+    return count_and_bodies(
+        session, statement, ordered, table=table, kind=kind.value, limit=limit, offset=offset
+    )
 
 
 def items_of_terms(session: Session, model: type[Item], term_ids: list[str]) -> list[Item]:

@@ -10,6 +10,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from app.i18n import Lang
 from app.models import Statistic, StatisticCategory, SubjectKind
 from app.queries.citations import Cited, sources_for
+from app.queries.renditions import count_and_bodies
 from app.queries.sorting import SortKey, order_by
 from app.schemas.statistics import StatisticPublic
 
@@ -55,6 +56,12 @@ def statistics_statement(
     return statement
 
 
+def _ordered(
+    statement: SelectOfScalar[Statistic], sort: Sequence[SortKey]
+) -> SelectOfScalar[Statistic]:
+    return statement.order_by(*order_by(Statistic, sort, [Statistic.position, Statistic.id]))
+
+
 def list_statistics(
     session: Session,
     lang: Lang,
@@ -74,10 +81,39 @@ def list_statistics(
         updated_since=updated_since,
     )
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
-    default = [Statistic.position, Statistic.id]
-    ordered = statement.order_by(*order_by(Statistic, sort, default))
-    rows = session.exec(ordered.limit(limit).offset(offset)).all()
+    rows = session.exec(_ordered(statement, sort).limit(limit).offset(offset)).all()
     return statistics_public(session, list(rows), lang), total
+
+
+def list_statistic_bodies(
+    session: Session,
+    lang: Lang,
+    *,
+    category: StatisticCategory | None,
+    term_id: str | None,
+    key: str | None,
+    updated_since: datetime | None = None,
+    sort: Sequence[SortKey] = (),
+    limit: int,
+    offset: int,
+) -> tuple[list[str] | None, int]:
+    """The same page as `list_statistics`, as stored bodies (None if one is missing)."""
+    statement = statistics_statement(
+        category=category,
+        term_ids=[term_id] if term_id else None,
+        key=key,
+        updated_since=updated_since,
+    )
+    return count_and_bodies(
+        session,
+        statement,  # type: ignore[arg-type]
+        _ordered(statement, sort),  # type: ignore[arg-type]
+        table=Statistic.__table__,  # type: ignore[attr-defined]
+        kind=SubjectKind.statistic.value,
+        lang=lang.value,
+        limit=limit,
+        offset=offset,
+    )
 
 
 def statistics_of_terms(session: Session, term_ids: list[str]) -> list[Statistic]:

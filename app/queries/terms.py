@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app.i18n import CATEGORY_LABELS, Lang, pick
 from app.models import (
@@ -27,6 +28,7 @@ from app.queries.citations import Cited, sources_for
 from app.queries.documents import build_events, documents_public, load_chairs
 from app.queries.items import items_of_terms
 from app.queries.people import build_area, build_people, load_posts, people_and_post_holders
+from app.queries.renditions import count_and_bodies
 from app.queries.sorting import SortKey, order_by
 from app.queries.statistics import build_statistics, statistics_of_terms
 from app.schemas.documents import DocumentPublic, PersonRef
@@ -59,6 +61,18 @@ def terms_public(session: Session, terms: Sequence[Term]) -> list[TermPublic]:
     ]
 
 
+def _statements(
+    organization_id: str | None, updated_since: datetime | None, sort: Sequence[SortKey]
+) -> tuple[SelectOfScalar[Term], SelectOfScalar[Term]]:
+    statement = select(Term)
+    if updated_since is not None:
+        statement = statement.where(col(Term.updated_at) >= updated_since)
+    if organization_id is not None:
+        statement = statement.where(Term.organization_id == organization_id)
+    default = [Term.organization_id, Term.start_year, Term.id]
+    return statement, statement.order_by(*order_by(Term, sort, default))
+
+
 def list_terms(
     session: Session,
     *,
@@ -68,15 +82,31 @@ def list_terms(
     limit: int,
     offset: int,
 ) -> tuple[list[TermPublic], int]:
-    statement = select(Term)
-    if updated_since is not None:
-        statement = statement.where(col(Term.updated_at) >= updated_since)
-    if organization_id is not None:
-        statement = statement.where(Term.organization_id == organization_id)
+    statement, ordered = _statements(organization_id, updated_since, sort)
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
-    default = [Term.organization_id, Term.start_year, Term.id]
-    ordered = statement.order_by(*order_by(Term, sort, default))
     return terms_public(session, session.exec(ordered.limit(limit).offset(offset)).all()), total
+
+
+def list_term_bodies(
+    session: Session,
+    *,
+    organization_id: str | None,
+    updated_since: datetime | None = None,
+    sort: Sequence[SortKey] = (),
+    limit: int,
+    offset: int,
+) -> tuple[list[str] | None, int]:
+    """The same page as `list_terms`, as stored bodies (None if one is missing)."""
+    statement, ordered = _statements(organization_id, updated_since, sort)
+    return count_and_bodies(
+        session,
+        statement,  # type: ignore[arg-type]
+        ordered,  # type: ignore[arg-type]
+        table=Term.__table__,  # type: ignore[attr-defined]
+        kind=SubjectKind.term.value,
+        limit=limit,
+        offset=offset,
+    )
 
 
 def get_term(session: Session, term_id: str) -> TermPublic | None:
@@ -92,7 +122,16 @@ def item_public(model_out: type[Any], item: TermItemBase, kind: SubjectKind, cit
 def term_summary(
     session: Session, term_id: str, sections: set[SummarySection], lang: Lang
 ) -> TermSummary | None:
-    """The summary of a term, with only the asked sections.
+    """The summary of a term, with only the asked sections."""
+    summaries = term_summaries(session, term_id, sections, (lang,))
+    return summaries[lang] if summaries else None
+
+
+def term_summaries(
+    session: Session, term_id: str, sections: set[SummarySection], langs: Sequence[Lang]
+) -> dict[Lang, TermSummary] | None:
+    """The summary of a term in each of `langs`, with only the asked sections, from one load
+    (only the statistics' labels differ between languages).
 
     Records are loaded first and their citations in one statement after, so the number of
     statements depends on the sections asked for, never on the amount of data."""
@@ -161,13 +200,17 @@ def term_summary(
         fields["area"] = build_area(area, cited) if area else None
     if S.conference in sections:
         fields["conference"] = build_events([conference], chairs, cited)[0] if conference else None
-    if S.statistics in sections:
-        fields["statistics"] = _grouped(build_statistics(statistics, lang, cited), lang)
     if wants_people:
         fields["people"] = build_people(people, posts, cited)
     if S.documents in sections:
         fields["documents"] = _documents_citing(session, cited)
-    return TermSummary.model_validate(term, update=fields)
+    summaries = {}
+    for lang in langs:
+        if S.statistics in sections:
+            labelled = build_statistics(statistics, lang, cited)
+            fields = {**fields, "statistics": _grouped(labelled, lang)}
+        summaries[lang] = TermSummary.model_validate(term, update=fields)
+    return summaries
 
 
 def _grouped(statistics: list[Any], lang: Lang) -> list[StatisticGroup]:

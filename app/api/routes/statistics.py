@@ -1,11 +1,16 @@
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.api.deps import FormatDep, IdPath, LangDep, PageDep, TermFilter, UpdatedSinceDep
-from app.api.etags import record_response
+from app.api.etags import record_response, stored_record
 from app.api.fields import Selection, select_fields
-from app.api.rendering import list_response, page_links
+from app.api.rendering import (
+    list_response,
+    page_links,
+    serves_stored,
+    stored_list_response,
+)
 from app.api.responses import GONE, LIST_RESPONSES
 from app.api.sorting import sort_by
 from app.api.writes import add_write_routes
@@ -15,7 +20,7 @@ from app.editing.kinds import BY_COLLECTION
 from app.models import StatisticCategory
 from app.models.base import ID_PATTERN
 from app.queries.sorting import SortKey
-from app.queries.statistics import get_statistic, list_statistics
+from app.queries.statistics import get_statistic, list_statistic_bodies, list_statistics
 from app.schemas.common import Page
 from app.schemas.statistics import StatisticPublic
 
@@ -75,17 +80,20 @@ def list_statistics_handler(
     """List typed statistics in source order. A value is never bare: `qualifier` says whether it
     is exact, a lower bound ("trên 8,8 nghìn" is `more_than` 8800) or a range (`value` to
     `value_max`); `as_of_text` keeps the source's own time words. Labels follow `lang`."""
-    rows, total = list_statistics(
-        session,
-        lang,
-        category=category,
-        term_id=term,
-        key=key,
-        updated_since=since,
-        sort=sort,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    filters: dict[str, Any] = {
+        "category": category,
+        "term_id": term,
+        "key": key,
+        "updated_since": since,
+        "sort": sort,
+        "limit": page.limit,
+        "offset": page.offset,
+    }
+    if serves_stored(fmt, fields):
+        bodies, total = list_statistic_bodies(session, lang, **filters)
+        if bodies is not None:
+            return stored_list_response(request, bodies, total, page, fmt, StatisticPublic, fields)
+    rows, total = list_statistics(session, lang, **filters)
     result = Page[StatisticPublic](
         items=rows,
         total=total,
@@ -107,6 +115,8 @@ def get_statistic_handler(
     statistic_id: IdPath, session: SessionDep, lang: LangDep, fields: FieldsDep
 ) -> Response:
     """One statistic with its qualifier, unit, period, label and quote."""
+    if fields is None and (stored := stored_record(session, KIND.subject, statistic_id, lang)):
+        return stored
     statistic = get_statistic(session, statistic_id, lang)
     if statistic is None:
         raise missing(session, KIND, statistic_id)

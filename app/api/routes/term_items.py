@@ -10,9 +10,14 @@ from fastapi import APIRouter, Depends, Request, Response
 from sqlmodel import Session
 
 from app.api.deps import FormatDep, IdPath, PageDep, TermFilter, TextFilter, UpdatedSinceDep
-from app.api.etags import record_response
+from app.api.etags import record_response, stored_record
 from app.api.fields import Selection, select_fields
-from app.api.rendering import list_response, page_links
+from app.api.rendering import (
+    list_response,
+    page_links,
+    serves_stored,
+    stored_list_response,
+)
 from app.api.responses import GONE, LIST_RESPONSES
 from app.api.sorting import sort_by
 from app.api.writes import add_write_routes
@@ -20,9 +25,9 @@ from app.db import SessionDep
 from app.editing.commands import missing
 from app.editing.kinds import BY_SUBJECT
 from app.i18n import Lang
-from app.models import SubjectKind, TermItemBase
+from app.models import ANY_LANGUAGE, SubjectKind, TermItemBase
 from app.queries.citations import sources_for
-from app.queries.items import get_item, list_items
+from app.queries.items import get_item, list_item_bodies, list_items
 from app.queries.sorting import SortKey
 from app.queries.terms import item_public
 from app.queries.text_match import matching_ids
@@ -54,16 +59,19 @@ def term_item_router(
         term: TermFilter = None,
         q: TextFilter = None,
     ) -> Response:
-        rows, total = list_items(
-            session,
-            model,
-            term_ids=[term] if term else None,
-            ids=matching_ids(session, kind, q) if q else None,
-            updated_since=since,
-            sort=sort,
-            limit=page.limit,
-            offset=page.offset,
-        )
+        filters: dict[str, Any] = {
+            "term_ids": [term] if term else None,
+            "ids": matching_ids(session, kind, q) if q else None,
+            "updated_since": since,
+            "sort": sort,
+            "limit": page.limit,
+            "offset": page.offset,
+        }
+        if serves_stored(fmt, fields):
+            bodies, total = list_item_bodies(session, model, kind, **filters)
+            if bodies is not None:
+                return stored_list_response(request, bodies, total, page, fmt, public, fields)
+        rows, total = list_items(session, model, **filters)
         cited = sources_for(session, {kind: [r.id for r in rows]})  # type: ignore[attr-defined]
         items = [item_public(public, row, kind, cited) for row in rows]
         result = Page[Any](
@@ -97,6 +105,8 @@ def term_item_router(
         return item_public(public, item, kind, sources_for(session, {kind: [item_id]}))
 
     def detail_handler(item_id: IdPath, session: SessionDep, fields: FieldsDep) -> Response:
+        if fields is None and (stored := stored_record(session, kind, item_id, ANY_LANGUAGE)):
+            return stored
         found = detail(session, item_id, Lang.vi)
         if found is None:
             raise missing(session, BY_SUBJECT[kind], item_id)

@@ -13,9 +13,15 @@ from app.api.deps import (
     PageDep,
     UpdatedSinceDep,
 )
-from app.api.etags import record_response
+from app.api.etags import record_response, stored_record
 from app.api.fields import Selection, select_fields
-from app.api.rendering import list_response, page_links, public_base_url
+from app.api.rendering import (
+    list_response,
+    page_links,
+    public_base_url,
+    serves_stored,
+    stored_list_response,
+)
 from app.api.responses import GONE, LIST_RESPONSES
 from app.api.sorting import sort_by
 from app.api.writes import add_write_routes
@@ -24,8 +30,9 @@ from app.db import SessionDep
 from app.editing.commands import missing
 from app.editing.kinds import BY_COLLECTION
 from app.jsonld import JSONLD_MEDIA_TYPE, Urls, term_graph
+from app.queries.renditions import SUMMARY
 from app.queries.sorting import SortKey
-from app.queries.terms import list_terms, term_summary
+from app.queries.terms import list_term_bodies, list_terms, term_summary
 from app.schemas.common import Page
 from app.schemas.terms import SummarySection, TermPublic, TermSummary
 
@@ -86,14 +93,18 @@ def list_terms_handler(
     """List congress terms (nhiệm kỳ), by organization then start year.
 
     Each term links to its full summary at `/api/v1/terms/{id}`."""
-    rows, total = list_terms(
-        session,
-        organization_id=organization,
-        updated_since=since,
-        sort=sort,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    filters: dict[str, Any] = {
+        "organization_id": organization,
+        "updated_since": since,
+        "sort": sort,
+        "limit": page.limit,
+        "offset": page.offset,
+    }
+    if serves_stored(fmt, fields):
+        bodies, total = list_term_bodies(session, **filters)
+        if bodies is not None:
+            return stored_list_response(request, bodies, total, page, fmt, TermPublic, fields)
+    rows, total = list_terms(session, **filters)
     result = Page[TermPublic](
         items=rows,
         total=total,
@@ -139,8 +150,11 @@ def get_term_summary(
     organization, the conference (an `Event`, with no `startDate` as the source gives no
     year), the people and their roles, tasks and solutions as `ItemList`s, the statistics as a
     `Dataset`, and the source article with its publisher and author."""
-    sections = _sections(include)
     as_jsonld = JSONLD_MEDIA_TYPE in request.headers.get("accept", "")
+    unshaped = include is None and fields is None and not as_jsonld
+    if unshaped and (stored := stored_record(session, SUMMARY, term_id, lang)):
+        return stored
+    sections = _sections(include)
     # The graph always names the articles it is based on, whatever `include=` asks for.
     asked = sections | {SummarySection.documents} if as_jsonld else sections
     summary = term_summary(session, term_id, asked, lang)

@@ -1,0 +1,290 @@
+"""Render on write: the representations a write changes are rendered again in its transaction.
+
+Reads outnumber writes by orders of magnitude, so a record's JSON and a term's whole summary are
+rendered once per change (here, from `Writer.finish`, for every write path: the API, imports,
+seed runs and reverts) and served as stored bytes (app.queries.renditions). The bodies are the
+ones the read routes would render, byte for byte; `check` proves it for a whole database.
+
+What is stored:
+- the record of each kind whose representation shows only itself and its sources (terms as in
+  the terms list, the five kinds of term statements, statistics in each language);
+- each term's summary with every section, in each language.
+
+Which summaries a change touches follows from what a summary shows: its term and the terms it
+covers (a planned term's summary includes the reviewed term's statements), the statements and
+statistics of those terms, and the conference. People, posts, organizations, areas and documents
+reach summaries in more ways (post holders of a whole organization tree, the documents any
+statement cites), so a change to one of them, other than its creation, renders every summary.
+"""
+
+import json
+import zlib
+from collections.abc import Callable, Collection, Iterable, Mapping
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import delete, insert, select
+from sqlmodel import Session, col
+
+from app.editing.kinds import BY_SUBJECT
+from app.i18n import Lang
+from app.models import (
+    ANY_LANGUAGE,
+    Achievement,
+    Directive,
+    Event,
+    KeyTask,
+    Limitation,
+    Rendition,
+    Solution,
+    Statistic,
+    SubjectKind,
+    Term,
+    TermItemBase,
+)
+from app.queries.citations import sources_for
+from app.queries.renditions import SUMMARY
+from app.queries.statistics import statistics_public
+from app.queries.terms import item_public, term_summaries, terms_public
+from app.schemas.items import (
+    AchievementPublic,
+    DirectivePublic,
+    KeyTaskPublic,
+    LimitationPublic,
+    SolutionPublic,
+)
+from app.schemas.statistics import StatisticPublic
+from app.schemas.terms import SummarySection, TermPublic, TermSummary
+
+LANGS = tuple(Lang)
+# Bump when a representation renders differently without its schema changing: `congress-api
+# migrate` then renders every stored one again.
+RENDER_VERSION = 1
+_RENDERER = "renderer"  # the row that names the version the stored bodies were rendered by
+_TABLE = Rendition.__table__  # type: ignore[attr-defined]
+
+# (kind, record id, lang) -> (revision, body)
+Rendered = dict[tuple[str, str, str], tuple[int, str]]
+
+_ITEMS: dict[SubjectKind, tuple[type[TermItemBase], type[BaseModel]]] = {
+    SubjectKind.key_task: (KeyTask, KeyTaskPublic),
+    SubjectKind.solution: (Solution, SolutionPublic),
+    SubjectKind.achievement: (Achievement, AchievementPublic),
+    SubjectKind.limitation: (Limitation, LimitationPublic),
+    SubjectKind.directive: (Directive, DirectivePublic),
+}
+# Kinds whose summaries follow from their `term_id`.
+_OF_A_TERM = frozenset((*_ITEMS, SubjectKind.statistic))
+# Kinds that reach summaries in many ways: any change but a creation renders every summary.
+_EVERYWHERE = frozenset(
+    (
+        SubjectKind.person,
+        SubjectKind.membership,
+        SubjectKind.organization,
+        SubjectKind.area,
+        SubjectKind.document,
+    )
+)
+
+
+def _items(session: Session, kind: SubjectKind, ids: list[str]) -> Rendered:
+    model, public = _ITEMS[kind]
+    rows = session.execute(select(model).where(col(model.id).in_(ids))).scalars().all()  # type: ignore[attr-defined]
+    cited = sources_for(session, {kind: [row.id for row in rows]})
+    rendered: Rendered = {}
+    for row in rows:
+        body = item_public(public, row, kind, cited).model_dump_json()
+        rendered[(kind.value, row.id, ANY_LANGUAGE)] = (row.revision, body)
+    return rendered
+
+
+def _statistics(session: Session, kind: SubjectKind, ids: list[str]) -> Rendered:
+    rows = list(session.execute(select(Statistic).where(col(Statistic.id).in_(ids))).scalars())
+    rendered: Rendered = {}
+    for lang in LANGS:
+        for statistic in statistics_public(session, rows, lang):
+            body = statistic.model_dump_json()
+            rendered[(kind.value, statistic.id, lang.value)] = (statistic.revision, body)
+    return rendered
+
+
+def _terms(session: Session, kind: SubjectKind, ids: list[str]) -> Rendered:
+    rows = session.execute(select(Term).where(col(Term.id).in_(ids))).scalars().all()
+    return {
+        (kind.value, public.id, ANY_LANGUAGE): (public.revision, public.model_dump_json())
+        for public in terms_public(session, rows)
+    }
+
+
+_RECORDS: dict[SubjectKind, Callable[[Session, SubjectKind, list[str]], Rendered]] = {
+    **{kind: _items for kind in _ITEMS},
+    SubjectKind.statistic: _statistics,
+    SubjectKind.term: _terms,
+}
+RENDERED_KINDS = frozenset(_RECORDS)
+
+
+def render_records(session: Session, kind: SubjectKind, ids: Iterable[str]) -> Rendered:
+    """The stored bodies of these records as they are now (retired ones have none)."""
+    rendered: Rendered = {}
+    ids = sorted(ids)
+    for start in range(0, len(ids), 500):
+        rendered |= _RECORDS[kind](session, kind, ids[start : start + 500])
+    return rendered
+
+
+def render_summaries(session: Session, term_ids: Iterable[str]) -> Rendered:
+    rendered: Rendered = {}
+    for term_id in sorted(term_ids):
+        summaries = term_summaries(session, term_id, set(SummarySection), LANGS)
+        for lang, summary in (summaries or {}).items():
+            body = summary.model_dump_json(exclude_unset=True)
+            rendered[(SUMMARY, term_id, lang.value)] = (summary.revision, body)
+    return rendered
+
+
+def _coverers(session: Session, term_ids: Collection[str]) -> set[str]:
+    """Terms whose summary includes these terms' statements (through their conference's
+    reviewed term)."""
+    if not term_ids:
+        return set()
+    rows = session.execute(
+        select(col(Event.term_id)).where(
+            col(Event.reviewed_term_id).in_(term_ids), col(Event.term_id).is_not(None)
+        )
+    )
+    return {term_id for (term_id,) in rows}
+
+
+def affected_summaries(session: Session, changes: Iterable[Mapping[str, Any]]) -> set[str]:
+    """The terms whose summary a set of changes (the history's rows) may alter."""
+    terms: set[str] = set()
+    statement_terms: set[str] = set()
+    everything = False
+    for change in changes:
+        kind = SubjectKind(change["kind"])
+        states = [s for s in (change["before"], change["after"]) if s is not None]
+        if kind is SubjectKind.term:
+            statement_terms.add(change["record_id"])
+        elif kind in _OF_A_TERM:
+            statement_terms.update(s["term_id"] for s in states if s.get("term_id"))
+        elif kind is SubjectKind.event:
+            for state in states:
+                terms.update(t for t in (state["term_id"], state["reviewed_term_id"]) if t)
+        elif kind in _EVERYWHERE and change["before"] is not None:
+            everything = True
+    if everything:
+        return set(session.execute(select(col(Term.id))).scalars())
+    return terms | statement_terms | _coverers(session, statement_terms)
+
+
+def _replace(session: Session, kind: str, ids: Collection[str], rendered: Rendered) -> None:
+    if not ids:
+        return
+    ids = sorted(ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        session.execute(delete(_TABLE).where(_TABLE.c.kind == kind, _TABLE.c.record_id.in_(chunk)))
+    rows = [
+        {"kind": k, "record_id": i, "lang": lang, "revision": revision, "body": body}
+        for (k, i, lang), (revision, body) in rendered.items()
+    ]
+    if rows:
+        session.execute(insert(_TABLE), rows)
+
+
+def refresh(session: Session, changes: list[dict[str, Any]]) -> Rendered:
+    """Renders again, in the writer's transaction, what `changes` (the history rows of one
+    revision, already written) alter; returns the new bodies."""
+    by_kind: dict[SubjectKind, set[str]] = {}
+    for change in changes:
+        by_kind.setdefault(SubjectKind(change["kind"]), set()).add(change["record_id"])
+    records: Rendered = {}
+    for kind, ids in by_kind.items():
+        if kind in _RECORDS:
+            rendered = render_records(session, kind, ids)
+            _replace(session, kind.value, ids, rendered)
+            records |= rendered
+    terms = affected_summaries(session, changes)
+    summaries = render_summaries(session, terms)
+    _replace(session, SUMMARY, terms, summaries)
+    return records | summaries
+
+
+@cache
+def fingerprint() -> int:
+    """Names the way bodies are rendered: RENDER_VERSION and the public models' schemas."""
+    schemas = [m.model_json_schema() for m in (TermSummary, TermPublic, StatisticPublic)]
+    schemas += [public.model_json_schema() for _model, public in _ITEMS.values()]
+    text = json.dumps([RENDER_VERSION, schemas], sort_keys=True)
+    return zlib.crc32(text.encode()) & 0x7FFFFFFF
+
+
+def rendered_by(session: Session) -> int | None:
+    """The fingerprint of what rendered the stored bodies; None if nothing did yet."""
+    return session.execute(
+        select(_TABLE.c.revision).where(_TABLE.c.kind == _RENDERER)
+    ).scalar_one_or_none()
+
+
+def ensure_current(session: Session) -> int | None:
+    """Renders every stored body again if another version of the code rendered them (or none
+    did, as after the migration that made the table); returns how many, None if current."""
+    if rendered_by(session) == fingerprint():
+        return None
+    return rebuild(session)
+
+
+def rebuild(session: Session) -> int:
+    """Renders every stored representation from scratch; returns how many there are."""
+    session.execute(delete(_TABLE))
+    session.execute(
+        insert(_TABLE).values(
+            kind=_RENDERER, record_id=_RENDERER, lang=ANY_LANGUAGE, revision=fingerprint(), body=""
+        )
+    )
+    rendered = render_all(session)
+    rows = [
+        {"kind": k, "record_id": i, "lang": lang, "revision": revision, "body": body}
+        for (k, i, lang), (revision, body) in rendered.items()
+    ]
+    if rows:
+        session.execute(insert(_TABLE), rows)
+    return len(rows)
+
+
+def render_all(session: Session) -> Rendered:
+    rendered: Rendered = {}
+    for kind in _RECORDS:
+        table = BY_SUBJECT[kind].table
+        rendered |= render_records(session, kind, session.execute(select(table.c.id)).scalars())
+    term_ids = session.execute(select(col(Term.id))).scalars().all()
+    return rendered | render_summaries(session, term_ids)
+
+
+def stored(session: Session) -> Rendered:
+    rows = session.execute(
+        select(
+            _TABLE.c.kind, _TABLE.c.record_id, _TABLE.c.lang, _TABLE.c.revision, _TABLE.c.body
+        ).where(_TABLE.c.kind != _RENDERER)
+    )
+    return {(k, i, lang): (revision, body) for k, i, lang, revision, body in rows}
+
+
+def check(session: Session) -> str | None:
+    """The first stored representation that differs from a fresh render, missing or extra;
+    None when every one matches."""
+    if rendered_by(session) != fingerprint():
+        return "the stored bodies were rendered by another version; run `congress-api migrate`"
+    fresh = render_all(session)
+    have = stored(session)
+    for key in sorted(fresh.keys() | have.keys()):
+        name = "/".join(key)
+        if key not in have:
+            return f"{name}: not stored"
+        if key not in fresh:
+            return f"{name}: stored, but the record is gone"
+        if have[key] != fresh[key]:
+            return f"{name}: the stored body differs from a fresh render"
+    return None
