@@ -119,7 +119,7 @@ def test_reads_come_from_the_stored_bodies(database: str, served: TestClient) ->
     engine = make_engine(database)
     with engine.begin() as connection:
         connection.execute(
-            update(Rendition)  # type: ignore[arg-type]
+            update(Rendition)
             .where(Rendition.record_id.in_((TERM, TASK)))  # type: ignore[attr-defined]
             .values(body=tampered)
         )
