@@ -24,7 +24,9 @@ from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select, tuple_
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
 from app.editing.kinds import BY_SUBJECT
@@ -179,37 +181,118 @@ def affected_summaries(session: Session, changes: Iterable[Mapping[str, Any]]) -
     return terms | statement_terms | _coverers(session, statement_terms)
 
 
-def _replace(session: Session, kind: str, ids: Collection[str], rendered: Rendered) -> None:
-    if not ids:
-        return
-    ids = sorted(ids)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        session.execute(delete(_TABLE).where(_TABLE.c.kind == kind, _TABLE.c.record_id.in_(chunk)))
+def _upsert(session: Session, rendered: Rendered) -> None:
     rows = [
         {"kind": k, "record_id": i, "lang": lang, "revision": revision, "body": body}
         for (k, i, lang), (revision, body) in rendered.items()
     ]
-    if rows:
-        session.execute(insert(_TABLE), rows)
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(_TABLE)
+    upsert = statement.on_conflict_do_update(
+        index_elements=["kind", "record_id", "lang"],
+        set_={"revision": statement.excluded.revision, "body": statement.excluded.body},
+    )
+    session.execute(upsert, rows)
+
+
+def _drop(session: Session, kind: str, ids: Collection[str]) -> None:
+    ids = sorted(ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        session.execute(delete(_TABLE).where(_TABLE.c.kind == kind, _TABLE.c.record_id.in_(chunk)))
+
+
+_READ = select(
+    _TABLE.c.kind, _TABLE.c.record_id, _TABLE.c.lang, _TABLE.c.revision, _TABLE.c.body
+).where(tuple_(_TABLE.c.kind, _TABLE.c.record_id).in_(bindparam("pairs", expanding=True)))
+
+
+def _read(session: Session, keys: Iterable[tuple[str, str]]) -> Rendered:
+    """The stored bodies of these (kind, record id) pairs, in every language."""
+    pairs = sorted(set(keys))
+    if not pairs:
+        return {}
+    rows = session.execute(_READ, {"pairs": pairs})
+    return {(k, i, lang): (revision, body) for k, i, lang, revision, body in rows}
+
+
+# A statement's or statistic's place in a summary: what decides its section, its order, the
+# people it names and the documents it cites. A change that keeps it changes the summary only
+# where the record's own body is.
+_PLACE = ("term_id", "position", "category", "issuer_id")
+
+
+def _in_place(change: Mapping[str, Any]) -> bool:
+    before, after = change["before"], change["after"]
+    if SubjectKind(change["kind"]) not in _OF_A_TERM or before is None or after is None:
+        return False
+
+    def documents(state: Mapping[str, Any]) -> set[str]:
+        return {source["document"] for source in state.get("sources", [])}
+
+    return all(before.get(k) == after.get(k) for k in _PLACE) and documents(before) == documents(
+        after
+    )
+
+
+def _spliced(summary: str, lang: str, old: Rendered, new: Rendered) -> str | None:
+    """The summary with each record's old body replaced by its new one, or None when a body is
+    not where it should be (then the summary is rendered whole)."""
+    for (kind, record_id, body_lang), (_revision, before) in old.items():
+        if body_lang not in (ANY_LANGUAGE, lang):
+            continue
+        found = summary.count(before)
+        if found == 0 and f'"id":"{record_id}"' not in summary:
+            continue  # not in this summary
+        after = new.get((kind, record_id, body_lang))
+        if found != 1 or after is None:
+            return None
+        summary = summary.replace(before, after[1])
+    return summary
 
 
 def refresh(session: Session, changes: list[dict[str, Any]]) -> Rendered:
     """Renders again, in the writer's transaction, what `changes` (the history rows of one
-    revision, already written) alter; returns the new bodies."""
+    revision, already written) alter, and stores it; returns the new bodies.
+
+    A summary that only in-place changes touch (a corrected text, value or quote) is not
+    rendered again: each record's old body in it is replaced by the new one."""
     by_kind: dict[SubjectKind, set[str]] = {}
     for change in changes:
         by_kind.setdefault(SubjectKind(change["kind"]), set()).add(change["record_id"])
-    records: Rendered = {}
+    in_place = [change for change in changes if _in_place(change)]
+    whole_terms = affected_summaries(session, [c for c in changes if not _in_place(c)])
+    splice_terms = affected_summaries(session, in_place) - whole_terms
+    old = _read(
+        session,
+        [(c["kind"], c["record_id"]) for c in in_place] + [(SUMMARY, t) for t in splice_terms],
+    )
+
+    rendered: Rendered = {}
     for kind, ids in by_kind.items():
         if kind in _RECORDS:
-            rendered = render_records(session, kind, ids)
-            _replace(session, kind.value, ids, rendered)
-            records |= rendered
-    terms = affected_summaries(session, changes)
-    summaries = render_summaries(session, terms)
-    _replace(session, SUMMARY, terms, summaries)
-    return records | summaries
+            records = render_records(session, kind, ids)
+            _drop(session, kind.value, ids - {i for _k, i, _lang in records})
+            rendered |= records
+
+    old_bodies = {key: value for key, value in old.items() if key[0] != SUMMARY}
+    spliced: Rendered = {}
+    for (stored_kind, term_id, lang), (revision, body) in old.items():
+        if stored_kind == SUMMARY and term_id not in whole_terms:
+            new_body = _spliced(body, lang, old_bodies, rendered)
+            if new_body is None:
+                whole_terms.add(term_id)
+            else:
+                spliced[(SUMMARY, term_id, lang)] = (revision, new_body)
+    whole_terms |= {t for t in splice_terms if (SUMMARY, t, LANGS[0].value) not in old}
+    rendered |= {k: v for k, v in spliced.items() if k[1] not in whole_terms}
+    summaries = render_summaries(session, whole_terms)
+    _drop(session, SUMMARY, whole_terms - {t for _k, t, _lang in summaries})
+    rendered |= summaries
+    _upsert(session, rendered)
+    return rendered
 
 
 @cache
