@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from app.config import SettingsError, get_settings
 from app.db import get_engine, write_session
+from app.editing import renditions
 from app.editing.export import ExportError
 from app.editing.export import export as export_files
 from app.editing.replay import snapshot_session
@@ -190,12 +191,14 @@ def token_revoke(name: Annotated[str, typer.Argument(help="The token's name.")])
 
 @cli.command()
 def verify() -> None:
-    """Replay the history from empty and check that it reproduces the current tables exactly;
-    exit 1 naming the first difference otherwise."""
+    """Replay the history from empty and check that it reproduces the current tables exactly,
+    and that every representation stored on write equals a fresh render; exit 1 naming the
+    first difference otherwise."""
     _settings_or_exit()
     try:
         with snapshot_session(get_engine()) as session:
             result = verify_history(session)
+            stale = renditions.check(session) if result.difference is None else None
     except SQLAlchemyError as exc:
         raise _fail(f"verify: database error: {exc.__class__.__name__}") from None
     if result.difference is not None:
@@ -203,7 +206,12 @@ def verify() -> None:
             f"verify: the history does not reproduce the tables "
             f"({result.changes} changes replayed): {result.difference}"
         )
-    typer.echo(f"verify: {result.changes} changes replayed, {result.records} records match")
+    if stale is not None:
+        raise _fail(f"verify: a stored representation is not what a fresh render gives: {stale}")
+    typer.echo(
+        f"verify: {result.changes} changes replayed, {result.records} records match, and "
+        "every stored representation equals a fresh render"
+    )
 
 
 @cli.command()

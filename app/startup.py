@@ -1,6 +1,6 @@
 """`congress-api serve` checks the database before it binds, and stops with one line naming the
 problem: a server that starts on a missing, unmigrated, unwritable, corrupt or unreachable
-database only answers 503s."""
+database only answers 503s, and one on bodies rendered by another version serves them."""
 
 import os
 from pathlib import Path
@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from app.db import IMMEDIATE, make_engine, sqlite_read_only
+from app.editing.renditions import fingerprint, rendered_by
 from app.faults import database_fault, first_line
 from app.queries.health import readiness_problem
 
@@ -31,6 +32,11 @@ def database_problem(url: str) -> str | None:
     try:
         with Session(engine) as session:
             problem = readiness_problem(session=session)
+            if problem is None and rendered_by(session) != fingerprint():
+                problem = (
+                    "its stored representations were rendered by another version of the API; "
+                    "run `congress-api migrate`"
+                )
         if problem is None and parsed.get_backend_name() == "sqlite" and not read_only:
             # Takes the write lock and lets it go: fails on a file the OS will not let us
             # write, whatever the permission bits say (a read-only mount, chattr +i).

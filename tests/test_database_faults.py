@@ -187,6 +187,7 @@ def _serve(database_url: str) -> subprocess.CompletedProcess[str]:
         ("read-only", "read-only; serve it with ?mode=ro"),
         ("corrupt", "corrupt"),
         ("unreachable", "unreachable"),
+        ("rendered by another version", "another version of the API; run `congress-api migrate`"),
     ],
 )
 def test_serve_stops_with_one_line_naming_the_problem(
@@ -202,6 +203,10 @@ def test_serve_stops_with_one_line_naming_the_problem(
         path.write_bytes(b"this is not a database" * 100)
     elif fault == "unreachable":
         url = CLOSED_PORT_URL
+    elif fault == "rendered by another version":
+        _sqlite_copy(seeded_sqlite, path)
+        with sqlite3.connect(path) as connection:
+            connection.execute("UPDATE rendition SET revision = 1 WHERE kind = 'renderer'")
     if fault == "read-only":
         _sqlite_copy(seeded_sqlite, path)
         with read_only(path):

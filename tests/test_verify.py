@@ -231,7 +231,27 @@ def seeded(env_database: str) -> str:
 def test_verify_command_exits_0_with_a_summary(seeded: str) -> None:
     result = runner.invoke(cli, ["verify"])
     assert result.exit_code == 0, result.output
-    assert result.stdout == "verify: 42 changes replayed, 42 records match\n"
+    assert result.stdout == (
+        "verify: 42 changes replayed, 42 records match, and every stored representation "
+        "equals a fresh render\n"
+    )
+
+
+def test_verify_command_exits_1_naming_a_stored_body_that_a_render_does_not_give(
+    seeded: str,
+) -> None:
+    engine = make_engine(seeded)
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE rendition SET body = '{}' WHERE kind = 'summary' AND lang = 'en'")
+        )
+    engine.dispose()
+    result = runner.invoke(cli, ["verify"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "verify: a stored representation is not what a fresh render gives: "
+        "summary/bac-giang-2020-2025/en: the stored body differs from a fresh render\n"
+    )
 
 
 def test_verify_command_exits_1_naming_the_first_difference(seeded: str) -> None:
