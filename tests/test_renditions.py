@@ -25,6 +25,7 @@ from tests.test_caching import committed_database, environment
 
 ANY = IfMatch(frozenset(), any_version=True)
 TERM = "bac-giang-2025-2030"
+DOCUMENT = "ttxvn-bac-giang-xay-dung-dang"
 REVIEWED = "bac-giang-2020-2025"
 TASK = f"{TERM}-task-1"
 STATISTIC = "bac-giang-party-member-growth-target"
@@ -182,6 +183,27 @@ def test_stored_bodies_stay_in_step_through_every_write_path(
     patch(f"/api/v1/people/{person}", {"name": "Tên đã sửa"})
     assert _check(database) is None
     assert "Tên đã sửa" in served.get(f"/api/v1/terms/{TERM}").text
+
+    # A new post puts its holder in the summaries of the organization's terms.
+    quote = {"document": DOCUMENT, "quote": "Bí thư Tỉnh ủy Bắc Giang Dương Văn Thái khẳng định"}
+    for collection, body in (
+        ("people", {"id": "nguoi-thu", "name": "Người Thử", "sources": [quote]}),
+        (
+            "memberships",
+            {
+                "id": "nguoi-thu-uy-vien",
+                "person_id": "nguoi-thu",
+                "organization_id": "tinh-uy-bac-giang",
+                "role": "Ủy viên",
+                "role_en": "Member",
+                "sources": [quote],
+            },
+        ),
+    ):
+        created = served.post(f"/api/v1/{collection}", json=body, headers=auth)
+        assert created.status_code == 201, created.text
+    assert _check(database) is None
+    assert "Người Thử" in served.get(f"/api/v1/terms/{TERM}").text
 
     achievement = f"{REVIEWED}-achievement-2"
     etag = served.get(f"/api/v1/achievements/{achievement}").headers["etag"]

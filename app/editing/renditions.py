@@ -14,7 +14,8 @@ Which summaries a change touches follows from what a summary shows: its term and
 covers (a planned term's summary includes the reviewed term's statements), the statements and
 statistics of those terms, and the conference. People, posts, organizations, areas and documents
 reach summaries in more ways (post holders of a whole organization tree, the documents any
-statement cites), so a change to one of them, other than its creation, renders every summary.
+statement cites), so a change to one of them renders every summary (but the creation of a
+person, organization, area or document, which nothing refers to yet).
 """
 
 import json
@@ -78,7 +79,8 @@ _ITEMS: dict[SubjectKind, tuple[type[TermItemBase], type[BaseModel]]] = {
 }
 # Kinds whose summaries follow from their `term_id`.
 _OF_A_TERM = frozenset((*_ITEMS, SubjectKind.statistic))
-# Kinds that reach summaries in many ways: any change but a creation renders every summary.
+# Kinds that reach summaries in many ways: any change renders every summary, but the creation
+# of a record nothing refers to yet.
 _EVERYWHERE = frozenset(
     (
         SubjectKind.person,
@@ -88,6 +90,9 @@ _EVERYWHERE = frozenset(
         SubjectKind.document,
     )
 )
+# A new post is referred to at once: its holder joins the people of the terms of its
+# organization and of those above it.
+_POSTS = frozenset((SubjectKind.membership,))
 
 
 def _items(session: Session, kind: SubjectKind, ids: list[str]) -> Rendered:
@@ -174,7 +179,7 @@ def affected_summaries(session: Session, changes: Iterable[Mapping[str, Any]]) -
         elif kind is SubjectKind.event:
             for state in states:
                 terms.update(t for t in (state["term_id"], state["reviewed_term_id"]) if t)
-        elif kind in _EVERYWHERE and change["before"] is not None:
+        elif kind in _EVERYWHERE and (change["before"] is not None or kind in _POSTS):
             everything = True
     if everything:
         return set(session.execute(select(col(Term.id))).scalars())
