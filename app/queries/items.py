@@ -2,13 +2,14 @@
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TypeVar
+from functools import cache
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, func
+from sqlalchemy import BindParameter, Select, bindparam, func
 from sqlmodel import Session, col, select
 
-from app.models import SubjectKind, TermItemBase
-from app.queries.renditions import count_and_bodies
+from app.models import ANY_LANGUAGE, SubjectKind, TermItemBase
+from app.queries.renditions import BodyPages
 from app.queries.sorting import SortKey, order_by
 
 Item = TypeVar("Item", bound=TermItemBase)
@@ -17,12 +18,13 @@ Item = TypeVar("Item", bound=TermItemBase)
 def _statements(
     model: type[Item],
     *,
-    term_ids: list[str] | None,
+    term_ids: list[str] | BindParameter[Any] | None,
     ids: Select[str] | None,
-    updated_since: datetime | None,
+    updated_since: datetime | BindParameter[Any] | None,
     sort: Sequence[SortKey],
 ) -> tuple[Select[tuple[Item]], Select[tuple[Item]]]:
-    """The filtered items, and the same in the list's order (term, position, id by default)."""
+    """The filtered items, and the same in the list's order (term, position, id by default);
+    filter values may be bound parameters."""
     statement = select(model)
     if term_ids is not None:
         statement = statement.where(col(model.term_id).in_(term_ids))
@@ -66,13 +68,38 @@ def list_item_bodies(
     offset: int,
 ) -> tuple[list[str] | None, int]:
     """The same page as `list_items`, as the items' stored bodies (None if one is missing)."""
-    statement, ordered = _statements(
-        model, term_ids=term_ids, ids=ids, updated_since=updated_since, sort=sort
-    )
     table = model.__table__  # type: ignore[attr-defined]
-    return count_and_bodies(
-        session, statement, ordered, table=table, kind=kind.value, limit=limit, offset=offset
+    if ids is None:
+        pages = _body_pages(
+            model, kind, term_ids is not None, updated_since is not None, tuple(sort)
+        )
+    else:  # a text filter's subquery: not worth keeping
+        filtered, ordered = _statements(
+            model, term_ids=term_ids, ids=ids, updated_since=updated_since, sort=sort
+        )
+        pages = BodyPages.of(filtered, ordered, table, kind.value)
+    parameters = {
+        "term_ids": term_ids,
+        "updated_since": updated_since,
+        "lang": ANY_LANGUAGE,
+        "limit": limit,
+        "offset": offset,
+    }
+    return pages.run(session, parameters)
+
+
+@cache
+def _body_pages(
+    model: type[Item], kind: SubjectKind, by_term: bool, since: bool, sort: tuple[SortKey, ...]
+) -> BodyPages:
+    filtered, ordered = _statements(
+        model,
+        term_ids=bindparam("term_ids", expanding=True) if by_term else None,
+        ids=None,
+        updated_since=bindparam("updated_since") if since else None,
+        sort=sort,
     )
+    return BodyPages.of(filtered, ordered, model.__table__, kind.value)  # type: ignore[attr-defined]
 
 
 def items_of_terms(session: Session, model: type[Item], term_ids: list[str]) -> list[Item]:

@@ -4,9 +4,11 @@ A read that finds none (a database migrated but not yet rendered) renders as bef
 missing row costs time, never a wrong answer.
 """
 
+from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
-from sqlalchemy import Select, Table, and_, bindparam, func, select
+from sqlalchemy import BindParameter, Select, Table, and_, bindparam, func, select
 from sqlmodel import Session
 
 from app.models import ANY_LANGUAGE, Rendition
@@ -31,7 +33,7 @@ def stored_body(session: Session, kind: str, record_id: str, lang: str) -> tuple
 
 
 def bodies_of(
-    statement: Select[tuple[object]], table: Table, kind: str, lang: str = ANY_LANGUAGE
+    statement: Select[Any], table: Table, kind: str, lang: str | BindParameter[str] = ANY_LANGUAGE
 ) -> Select[tuple[str | None]]:
     """`statement` (a filtered, ordered, paged select of `table`'s rows) turned into the stored
     bodies of those rows, in the same order; a row without one gives None."""
@@ -42,24 +44,27 @@ def bodies_of(
     return statement.with_only_columns(_TABLE.c.body).select_from(joined)
 
 
-def page_bodies(session: Session, statement: Select[tuple[str | None]]) -> list[str] | None:
-    """The page's bodies, or None if any row has none stored."""
-    bodies = list(session.execute(statement).scalars())
-    return None if any(body is None for body in bodies) else bodies
+@dataclass(frozen=True)
+class BodyPages:
+    """A list's count and its page of stored bodies, built once per shape of the list (which
+    filters, which sort) with every value bound at run time: building the statements cost more
+    than running them."""
 
+    count: Select[int]
+    page: Select[tuple[str | None]]
 
-def count_and_bodies(
-    session: Session,
-    filtered: Select[tuple[object]],
-    ordered: Select[tuple[object]],
-    *,
-    table: Table,
-    kind: str,
-    lang: str = ANY_LANGUAGE,
-    limit: int,
-    offset: int,
-) -> tuple[list[str] | None, int]:
-    """A list page from stored bodies: (bodies in order, or None if one is missing; total)."""
-    total = session.execute(select(func.count()).select_from(filtered.subquery())).scalar_one()
-    page = bodies_of(ordered.limit(limit).offset(offset), table, kind, lang)
-    return page_bodies(session, page), total
+    @classmethod
+    def of(
+        cls, filtered: Select[Any], ordered: Select[Any], table: Table, kind: str
+    ) -> "BodyPages":
+        paged = ordered.limit(bindparam("limit")).offset(bindparam("offset"))
+        return cls(
+            count=select(func.count()).select_from(filtered.subquery()),
+            page=bodies_of(paged, table, kind, bindparam("lang")),
+        )
+
+    def run(self, session: Session, parameters: dict[str, Any]) -> tuple[list[str] | None, int]:
+        """(the page's bodies in order, or None if one is missing; the total)."""
+        total = session.execute(self.count, parameters).scalar_one()
+        bodies = list(session.execute(self.page, parameters).scalars())
+        return (None if any(body is None for body in bodies) else bodies), total

@@ -2,15 +2,17 @@
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import BindParameter, bindparam, func
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.i18n import Lang
 from app.models import Statistic, StatisticCategory, SubjectKind
 from app.queries.citations import Cited, sources_for
-from app.queries.renditions import count_and_bodies
+from app.queries.renditions import BodyPages
 from app.queries.sorting import SortKey, order_by
 from app.schemas.statistics import StatisticPublic
 
@@ -39,14 +41,15 @@ def build_statistics(
 
 def statistics_statement(
     *,
-    category: StatisticCategory | None = None,
-    term_ids: list[str] | None = None,
-    key: str | None = None,
-    updated_since: datetime | None = None,
+    category: StatisticCategory | BindParameter[Any] | None = None,
+    term_ids: list[str] | BindParameter[Any] | None = None,
+    key: str | BindParameter[Any] | None = None,
+    updated_since: datetime | BindParameter[Any] | None = None,
 ) -> SelectOfScalar[Statistic]:
+    """The statistics the filters keep; their values may be bound parameters."""
     statement = select(Statistic)
     if category is not None:
-        statement = statement.where(Statistic.category == category.value)
+        statement = statement.where(Statistic.category == category)
     if term_ids is not None:
         statement = statement.where(col(Statistic.term_id).in_(term_ids))
     if key is not None:
@@ -98,21 +101,27 @@ def list_statistic_bodies(
     offset: int,
 ) -> tuple[list[str] | None, int]:
     """The same page as `list_statistics`, as stored bodies (None if one is missing)."""
-    statement = statistics_statement(
-        category=category,
-        term_ids=[term_id] if term_id else None,
-        key=key,
-        updated_since=updated_since,
-    )
-    return count_and_bodies(
-        session,
-        statement,  # type: ignore[arg-type]
-        _ordered(statement, sort),  # type: ignore[arg-type]
-        table=Statistic.__table__,  # type: ignore[attr-defined]
-        kind=SubjectKind.statistic.value,
-        lang=lang.value,
-        limit=limit,
-        offset=offset,
+    given: dict[str, Any] = {
+        "category": category,
+        "term_ids": [term_id] if term_id else None,
+        "key": key,
+        "updated_since": updated_since,
+    }
+    pages = _body_pages(tuple(k for k, v in given.items() if v is not None), tuple(sort))
+    return pages.run(session, {**given, "lang": lang.value, "limit": limit, "offset": offset})
+
+
+@cache
+def _body_pages(filters: tuple[str, ...], sort: tuple[SortKey, ...]) -> BodyPages:
+    bound: dict[str, Any] = {
+        name: bindparam(name, expanding=name == "term_ids") for name in filters
+    }
+    statement = statistics_statement(**bound)
+    return BodyPages.of(
+        statement,
+        _ordered(statement, sort),
+        Statistic.__table__,  # type: ignore[attr-defined]
+        SubjectKind.statistic.value,
     )
 
 

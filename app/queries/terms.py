@@ -2,14 +2,16 @@
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import BindParameter, bindparam, func
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.i18n import CATEGORY_LABELS, Lang, pick
 from app.models import (
+    ANY_LANGUAGE,
     Achievement,
     Area,
     Directive,
@@ -28,7 +30,7 @@ from app.queries.citations import Cited, sources_for
 from app.queries.documents import build_events, documents_public, load_chairs
 from app.queries.items import items_of_terms
 from app.queries.people import build_area, build_people, load_posts, people_and_post_holders
-from app.queries.renditions import count_and_bodies
+from app.queries.renditions import BodyPages
 from app.queries.sorting import SortKey, order_by
 from app.queries.statistics import build_statistics, statistics_of_terms
 from app.schemas.documents import DocumentPublic, PersonRef
@@ -62,7 +64,9 @@ def terms_public(session: Session, terms: Sequence[Term]) -> list[TermPublic]:
 
 
 def _statements(
-    organization_id: str | None, updated_since: datetime | None, sort: Sequence[SortKey]
+    organization_id: str | BindParameter[Any] | None,
+    updated_since: datetime | BindParameter[Any] | None,
+    sort: Sequence[SortKey],
 ) -> tuple[SelectOfScalar[Term], SelectOfScalar[Term]]:
     statement = select(Term)
     if updated_since is not None:
@@ -97,16 +101,22 @@ def list_term_bodies(
     offset: int,
 ) -> tuple[list[str] | None, int]:
     """The same page as `list_terms`, as stored bodies (None if one is missing)."""
-    statement, ordered = _statements(organization_id, updated_since, sort)
-    return count_and_bodies(
-        session,
-        statement,  # type: ignore[arg-type]
-        ordered,  # type: ignore[arg-type]
-        table=Term.__table__,  # type: ignore[attr-defined]
-        kind=SubjectKind.term.value,
-        limit=limit,
-        offset=offset,
+    pages = _body_pages(organization_id is not None, updated_since is not None, tuple(sort))
+    parameters = {"organization_id": organization_id, "updated_since": updated_since}
+    return pages.run(
+        session, {**parameters, "lang": ANY_LANGUAGE, "limit": limit, "offset": offset}
     )
+
+
+@cache
+def _body_pages(by_organization: bool, since: bool, sort: tuple[SortKey, ...]) -> BodyPages:
+    filtered, ordered = _statements(
+        bindparam("organization_id") if by_organization else None,
+        bindparam("updated_since") if since else None,
+        sort,
+    )
+    table = Term.__table__  # type: ignore[attr-defined]
+    return BodyPages.of(filtered, ordered, table, SubjectKind.term.value)
 
 
 def get_term(session: Session, term_id: str) -> TermPublic | None:
