@@ -494,7 +494,7 @@ def test_concurrent_misses_for_one_response_render_it_once(
 
     import httpx
 
-    from app.queries.terms import term_summary as real
+    from app.api.etags import stored_record as real
 
     calls = 0
     lock = threading.Lock()
@@ -507,7 +507,8 @@ def test_concurrent_misses_for_one_response_render_it_once(
         time.sleep(0.2)
         return real(*args)
 
-    monkeypatch.setattr("app.api.routes.terms.term_summary", counted)
+    # The route's first step: the summary's stored body.
+    monkeypatch.setattr("app.api.routes.terms.stored_record", counted)
 
     async def together() -> list[httpx.Response]:
         transport = httpx.ASGITransport(app=create_app())
