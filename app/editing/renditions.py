@@ -46,6 +46,7 @@ from app.models import (
     Term,
     TermItemBase,
 )
+from app.models.base import Stamps
 from app.queries.citations import sources_for
 from app.queries.renditions import SUMMARY
 from app.queries.statistics import statistics_public
@@ -130,6 +131,28 @@ _RECORDS: dict[SubjectKind, Callable[[Session, SubjectKind, list[str]], Rendered
     SubjectKind.term: _terms,
 }
 RENDERED_KINDS = frozenset(_RECORDS)
+
+
+def _from_state(
+    kind: SubjectKind, record_id: str, state: Mapping[str, Any], stamps: Stamps
+) -> Rendered:
+    """A record's bodies from the state just written and its stamps, without reading it back:
+    the same bytes as `render_records` gives (which `check` proves)."""
+    data = {**state, "created_at": stamps.created_at, "updated_at": stamps.updated_at}
+    data["revision"] = stamps.revision
+    if kind is SubjectKind.statistic:
+        return {
+            (kind.value, record_id, lang.value): (
+                stamps.revision,
+                StatisticPublic.model_validate(
+                    {**data, "label": state["label_vi" if lang is Lang.vi else "label_en"]}
+                ).model_dump_json(),
+            )
+            for lang in LANGS
+        }
+    public = _ITEMS[kind][1] if kind in _ITEMS else TermPublic
+    body = public.model_validate(data).model_dump_json()
+    return {(kind.value, record_id, ANY_LANGUAGE): (stamps.revision, body)}
 
 
 def render_records(session: Session, kind: SubjectKind, ids: Iterable[str]) -> Rendered:
@@ -258,15 +281,17 @@ def _spliced(summary: str, lang: str, old: Rendered, new: Rendered) -> str | Non
     return summary
 
 
-def refresh(session: Session, changes: list[dict[str, Any]]) -> Rendered:
+def refresh(
+    session: Session,
+    changes: list[dict[str, Any]],
+    stamps: Mapping[tuple[SubjectKind, str], Stamps],
+) -> Rendered:
     """Renders again, in the writer's transaction, what `changes` (the history rows of one
-    revision, already written) alter, and stores it; returns the new bodies.
+    revision, already written, with the `stamps` they were written with) alter, and stores it;
+    returns the new bodies.
 
     A summary that only in-place changes touch (a corrected text, value or quote) is not
     rendered again: each record's old body in it is replaced by the new one."""
-    by_kind: dict[SubjectKind, set[str]] = {}
-    for change in changes:
-        by_kind.setdefault(SubjectKind(change["kind"]), set()).add(change["record_id"])
     in_place = [change for change in changes if _in_place(change)]
     whole_terms = affected_summaries(session, [c for c in changes if not _in_place(c)])
     splice_terms = affected_summaries(session, in_place) - whole_terms
@@ -276,11 +301,17 @@ def refresh(session: Session, changes: list[dict[str, Any]]) -> Rendered:
     )
 
     rendered: Rendered = {}
-    for kind, ids in by_kind.items():
-        if kind in _RECORDS:
-            records = render_records(session, kind, ids)
-            _drop(session, kind.value, ids - {i for _k, i, _lang in records})
-            rendered |= records
+    retired: dict[SubjectKind, list[str]] = {}
+    for change in changes:
+        kind, record_id = SubjectKind(change["kind"]), change["record_id"]
+        if kind not in _RECORDS:
+            continue
+        if change["after"] is None:
+            retired.setdefault(kind, []).append(record_id)
+        else:
+            rendered |= _from_state(kind, record_id, change["after"], stamps[(kind, record_id)])
+    for kind, ids in retired.items():
+        _drop(session, kind.value, ids)
 
     old_bodies = {key: value for key, value in old.items() if key[0] != SUMMARY}
     spliced: Rendered = {}

@@ -17,7 +17,8 @@ from sqlmodel import Session, col, select
 
 from app.editing import renditions, states
 from app.editing.kinds import Kind
-from app.models import Change, DatasetState, Operation
+from app.models import Change, DatasetState, Operation, SubjectKind
+from app.models.base import Stamps
 
 _LOCK_KEY = 0x636F6E67  # "cong": one key for every writer of the dataset
 _REVISION = text("SELECT revision FROM datasetstate WHERE id = 1")
@@ -54,6 +55,7 @@ class Writer:
         self.revision = self._current + 1
         self.changes: list[dict[str, Any]] = []
         self._citations: list[dict[str, object]] = []
+        self._stamps: dict[tuple[SubjectKind, str], Stamps] = {}
         # The changed records' bodies as reads will serve them, rendered by `finish`.
         self.rendered: renditions.Rendered = {}
 
@@ -77,6 +79,11 @@ class Writer:
             self.session, kind, effective, at=self.at, revision=self.revision
         )
         for w in effective:
+            self._stamps[(kind.subject, w.record_id)] = Stamps(
+                created_at=w.current.created_at if w.current else self.at,
+                updated_at=self.at,
+                revision=self.revision,
+            )
             self.changes.append(
                 {
                     "revision": self.revision,
@@ -108,7 +115,7 @@ class Writer:
         states.insert_citations(self.session, self._citations)
         self._citations = []
         if self.changes:
-            self.rendered |= renditions.refresh(self.session, self.changes)
+            self.rendered |= renditions.refresh(self.session, self.changes, self._stamps)
             self.session.execute(insert(_CHANGES), self.changes)
         values = {"revision": self.revision, "modified_at": self.at}
         if self._first:
