@@ -6,7 +6,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio.to_thread
-
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
