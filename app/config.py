@@ -44,7 +44,16 @@ class Settings(BaseSettings):
         default=40,
         ge=1,
         le=200,
-        description="Connections per worker, sized to the thread pool so no request waits on it.",
+        description="Connections (and sessions in flight) per worker; at least THREADS, so no "
+        "thread waits on the pool.",
+    )
+    threads: int = Field(
+        default=8,
+        ge=1,
+        le=200,
+        description="Threads per worker that run handlers and render responses (AnyIO's "
+        "thread limiter, 40 by default): each holds one render's objects, and more threads "
+        "than a few add memory, not throughput, to a worker that holds the GIL.",
     )
     db_connect_timeout: int = Field(
         default=3,

@@ -1,8 +1,11 @@
 """The ASGI application: `app.main:app`."""
 
 import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
@@ -50,6 +53,14 @@ Lists take `limit`/`offset`, send an RFC 8288 `Link` header, and answer CSV with
 """
 
 
+@asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    # The thread pool that runs the `def` handlers and serializes their answers: each thread
+    # busy on a cold render holds that render's objects (THREADS; bench/RESULTS.md).
+    anyio.to_thread.current_default_thread_limiter().total_tokens = get_settings().threads
+    yield
+
+
 def create_app() -> FastAPI:
     app = FastAPI(
         title="Congress-term summary API",
@@ -62,6 +73,7 @@ def create_app() -> FastAPI:
         # Served by app.api.routes.docs from local files: FastAPI's own pages load a CDN.
         docs_url=None,
         redoc_url=None,
+        lifespan=lifespan,
     )
     install_problem_handlers(app)
     # Middleware added first runs innermost: errors become problems inside the layers that add

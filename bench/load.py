@@ -1,20 +1,31 @@
 """Load benchmark: the project against the ceiling and Datasette, at seed scale and at 100,000.
 
-    .venv/bin/python -m bench.load            # or: make bench
-    .venv/bin/python -m bench.load --duration 5 --scale 0   # quicker, seed scale only
+    .venv/bin/python -m bench.load            # or: make bench (every suite, both scales)
+    .venv/bin/python -m bench.load --duration 4 --repeat 1 --scale 0   # quicker, seed scale only
+    .venv/bin/python -m bench.load --only postgresql,workers           # some suites only
 
 Each server runs alone, in turn, on loopback, as one process pinned to CPU 0 with `taskset`
-(where it exists); wrk runs pinned to CPU 1 with one thread. Servers:
+(where it exists); wrk runs pinned to CPU 1 with one thread. Suites (`--only` takes their names):
 
-- the project (`uvicorn app.main:app`, one worker, access log off), with the response cache on
-  and then off (RESPONSE_CACHE=false);
-- the ceiling (`bench/ceiling.py`): bare Starlette returning the bytes of the project's term
+- `sqlite`: the project (`uvicorn app.main:app`, one worker, access log off) on a SQLite file,
+  with the response cache on and then off (RESPONSE_CACHE=false);
+- `postgresql`: the project, cache off, one worker, on a PostgreSQL database of its own on the
+  local server (`--postgres-url`, dropped and created again when its contents are not the
+  ones this run needs; never `test`), loaded with the same seed files as the SQLite one.
+  PostgreSQL's own processes are not pinned: they run on either CPU, beside the server or wrk;
+- `workers`: the same PostgreSQL database, cache off, served by `congress-api serve` with
+  WORKERS=1 and then WORKERS=2, the server not pinned (two workers need both CPUs), wrk still
+  on CPU 1: the two rows are measured alike, so their ratio is the gain of the second worker;
+- `ceiling`: bare Starlette (`bench/ceiling.py`) returning the bytes of the project's term
   summary;
-- Datasette serving the same SQLite file, installed into its own virtualenv under data/bench/
-  (never into the project's dependencies), run by uvicorn with the access log off as well.
+- `datasette`: Datasette serving the same SQLite file, installed into its own virtualenv under
+  data/bench/ (never into the project's dependencies), run by uvicorn, access log off as well.
 
-Writes bench/RESULTS.md. Needs wrk (`apt-get install -y wrk`); everything else it installs or
-builds itself under data/bench/. The 100,000-record dataset comes from bench/generate.py.
+Writes bench/RESULTS.md (its tables; the hand-written sections from "## Analysis" on are kept).
+With `--only`, the report goes to data/bench/RESULTS-only.md unless `--out` says otherwise, so a
+partial run never replaces the full one. Needs wrk (`apt-get install -y wrk`) and, for the
+PostgreSQL suites, a local PostgreSQL server; everything else it installs or builds itself under
+data/bench/. The 100,000-record dataset comes from bench/generate.py.
 """
 
 import argparse
@@ -41,6 +52,8 @@ RESULTS = PROJECT_ROOT / "bench" / "RESULTS.md"
 SEED_DIR = PROJECT_ROOT / "seed"
 DATASETTE_REQUIREMENT = "datasette>=0.65,<0.66"
 PORT = 8731
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/congress_load_bench"
+SUITES = ("sqlite", "postgresql", "workers", "ceiling", "datasette")
 CONNECTIONS = 32
 MANY_CONNECTIONS = 128
 REPEAT = 2
@@ -49,6 +62,12 @@ SUMMARY = "/api/v1/terms/bac-giang-2025-2030"
 LIST = "/api/v1/statistics?limit=20"
 LIST_OF_TERM = "/api/v1/statistics?term=bac-giang-2020-2025&limit=20"
 CSV_LIST = "/api/v1/statistics?limit=20&format=csv"
+
+
+SQLITE_COLD = "project, cache off"
+POSTGRES_COLD = "project on PostgreSQL, cache off"
+ONE_WORKER = "PostgreSQL, cache off, 1 worker unpinned"
+TWO_WORKERS = "PostgreSQL, cache off, 2 workers unpinned"
 
 
 @dataclass
@@ -92,14 +111,34 @@ def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str
         return error.code, dict(error.headers), error.read()
 
 
-class Process:
-    """A server started pinned to CPU 0; `cold_start` is from spawn to the first 200."""
+def _tree(pid: int) -> list[int]:
+    found = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        for child in task.read_text().split():
+            found += _tree(int(child))
+    return found
 
-    def __init__(self, command: list[str], env: dict[str, str], ready_path: str) -> None:
+
+def _peak_rss_kb(pid: int) -> int:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return 0
+    match = re.search(r"VmHWM:\s+(\d+) kB", status)
+    return int(match.group(1)) if match else 0
+
+
+class Process:
+    """A server started pinned to CPU 0 (unless `pinned` is false); `cold_start` is from spawn
+    to the first 200."""
+
+    def __init__(
+        self, command: list[str], env: dict[str, str], ready_path: str, *, pinned: bool = True
+    ) -> None:
         self.log = open(WORK / "server.log", "ab")  # noqa: SIM115 - closed in stop()
         started = time.perf_counter()
         self.process = subprocess.Popen(
-            _pinned(0, command),
+            _pinned(0, command) if pinned else command,
             env={**os.environ, **env},
             cwd=PROJECT_ROOT,
             stdout=self.log,
@@ -118,9 +157,8 @@ class Process:
         self.cold_start = time.perf_counter() - started
 
     def peak_rss_mb(self) -> float:
-        status = Path(f"/proc/{self.process.pid}/status").read_text()
-        match = re.search(r"VmHWM:\s+(\d+) kB", status)
-        return int(match.group(1)) / 1024 if match else 0.0
+        """The process's peak resident set, plus its children's (uvicorn's workers)."""
+        return sum(_peak_rss_kb(pid) for pid in _tree(self.process.pid)) / 1024
 
     def stop(self) -> None:
         self.process.terminate()
@@ -199,6 +237,53 @@ def prepare_database(path: Path, seed_dirs: list[Path]) -> Path:
         _run([cli, "seed"], DATABASE_URL=url, SEED_DIR=str(seed_dir))
     done.write_text("ok\n")
     return path
+
+
+def prepare_postgres(url: str, seed_dirs: list[Path], *, fresh: bool = False) -> str:
+    """A PostgreSQL database of its own, migrated, with each seed folder loaded in turn; reused
+    when a comment on it says it was loaded with these folders (`fresh` drops it anyway)."""
+    from sqlalchemy import make_url, text
+
+    from app.db import make_engine
+
+    name = make_url(url).database
+    if not name or name in {"test", "postgres"} or name.startswith("test"):
+        raise SystemExit(f"bench: refusing to use the database {name!r}")
+    stamp = "congress load bench: " + ", ".join(str(d) for d in seed_dirs)
+    cli = str(PROJECT_ROOT / ".venv" / "bin" / "congress-api")
+    maintenance = make_url(url).set(database="postgres").render_as_string(hide_password=False)
+    admin = make_engine(maintenance).execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            found = conn.execute(
+                text(
+                    "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+                    "WHERE datname = :name"
+                ),
+                {"name": name},
+            ).first()
+            if found is not None and found[0] == stamp and not fresh:
+                _run([cli, "migrate"], DATABASE_URL=url)
+                return url
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        _run([cli, "migrate"], DATABASE_URL=url)
+        for seed_dir in seed_dirs:
+            _run([cli, "seed"], DATABASE_URL=url, SEED_DIR=str(seed_dir))
+        with admin.connect() as conn:
+            conn.execute(text(f'COMMENT ON DATABASE "{name}" IS ' + "'" + stamp + "'"))
+    finally:
+        admin.dispose()
+    return url
+
+
+def postgres_url(base: str, records: int) -> str:
+    """The database of one scale: the base name, with `_<records>` for a synthetic scale."""
+    from sqlalchemy import make_url
+
+    parsed = make_url(base)
+    name = f"{parsed.database}_{records}" if records else parsed.database
+    return parsed.set(database=name).render_as_string(hide_password=False)
 
 
 def synthetic_seed(records: int) -> Path | None:
@@ -294,10 +379,11 @@ def _uvicorn(app: str) -> list[str]:
 
 
 def project_suite(
-    scale: str, database: Path, seconds: float, cache: bool
+    scale: str, url: str, seconds: float, cache: bool, name: str | None = None
 ) -> tuple[Server, bytes | None]:
-    env = {"DATABASE_URL": f"sqlite:///{database}", "RESPONSE_CACHE": "true" if cache else "false"}
-    name = "project" if cache else "project, cache off"
+    env = {"DATABASE_URL": url, "RESPONSE_CACHE": "true" if cache else "false"}
+    name = name or ("project" if cache else SQLITE_COLD)
+    postgres = url.startswith("postgresql")
     process = Process(_uvicorn("app.main:app"), env, SUMMARY)
     server = Server(scale, name, process.cold_start)
     summary: bytes | None = None
@@ -325,8 +411,9 @@ def project_suite(
             )
             _measure(server, "term summary, cold", SUMMARY, seconds=seconds)
             _measure(server, "list of 20, cold", LIST, seconds=seconds)
-            _measure(server, "list of one term, cold", LIST_OF_TERM, seconds=seconds)
-            _measure(server, "CSV list, cold", CSV_LIST, seconds=seconds)
+            if not postgres:
+                _measure(server, "list of one term, cold", LIST_OF_TERM, seconds=seconds)
+                _measure(server, "CSV list, cold", CSV_LIST, seconds=seconds)
         _measure(
             server,
             "term summary, 128 connections",
@@ -338,6 +425,42 @@ def project_suite(
     finally:
         process.stop()
     return server, summary
+
+
+def workers_suite(scale: str, url: str, seconds: float) -> list[Server]:
+    """`congress-api serve` with one and then two workers, cache off, not pinned; wrk on CPU 1."""
+    cli = str(PROJECT_ROOT / ".venv" / "bin" / "congress-api")
+    servers = []
+    for workers, name in ((1, ONE_WORKER), (2, TWO_WORKERS)):
+        env = {
+            "DATABASE_URL": url,
+            "RESPONSE_CACHE": "false",
+            "HOST": "127.0.0.1",
+            "PORT": str(PORT),
+            "WORKERS": str(workers),
+            "ACCESS_LOG": "false",
+            "LOG_LEVEL": "warning",
+        }
+        process = Process([cli, "serve"], env, SUMMARY, pinned=False)
+        server = Server(scale, name, process.cold_start)
+        try:
+            # Every worker up and past its first requests before the measurement.
+            wrk(f"http://127.0.0.1:{PORT}{SUMMARY}", seconds=1, connections=CONNECTIONS)
+            _measure(server, "term summary, cold", SUMMARY, seconds=seconds)
+            server.peak_rss_mb = process.peak_rss_mb()
+        finally:
+            process.stop()
+        servers.append(server)
+    return servers
+
+
+def summary_body(url: str) -> bytes:
+    """The term summary's bytes, from a project server started for it alone."""
+    process = Process(_uvicorn("app.main:app"), {"DATABASE_URL": url}, SUMMARY)
+    try:
+        return _get(f"http://127.0.0.1:{PORT}{SUMMARY}")[2]
+    finally:
+        process.stop()
 
 
 def ceiling_suite(scale: str, body: bytes, seconds: float) -> Server:
@@ -372,26 +495,55 @@ def datasette_suite(scale: str, database: Path, python: Path, seconds: float) ->
     return server
 
 
-def scale_suite(scale: str, database: Path, python: Path, seconds: float) -> list[Server]:
-    print(f"{scale}: {database}", flush=True)
-    project, summary = project_suite(scale, database, seconds, cache=True)
-    cold, _ = project_suite(scale, database, seconds, cache=False)
-    assert summary is not None
-    ceiling = ceiling_suite(scale, summary, seconds)
-    datasette = datasette_suite(scale, database, python, seconds)
-    return [project, cold, ceiling, datasette]
+def scale_suite(
+    scale: str,
+    database: Path,
+    postgres: str | None,
+    python: Path | None,
+    seconds: float,
+    suites: set[str],
+) -> list[Server]:
+    """The suites of one dataset; `postgres` is the URL of its PostgreSQL copy (or None)."""
+    print(f"{scale}: {database}" + (f" and {postgres}" if postgres else ""), flush=True)
+    sqlite_url = f"sqlite:///{database}"
+    servers: list[Server] = []
+    summary: bytes | None = None
+    if "sqlite" in suites:
+        project, summary = project_suite(scale, sqlite_url, seconds, cache=True)
+        cold, _ = project_suite(scale, sqlite_url, seconds, cache=False)
+        servers += [project, cold]
+    if postgres and "postgresql" in suites:
+        servers.append(project_suite(scale, postgres, seconds, False, POSTGRES_COLD)[0])
+    if postgres and "workers" in suites:
+        servers += workers_suite(scale, postgres, seconds)
+    if "ceiling" in suites:
+        servers.append(ceiling_suite(scale, summary or summary_body(sqlite_url), seconds))
+    if python is not None and "datasette" in suites:
+        servers.append(datasette_suite(scale, database, python, seconds))
+    return servers
 
 
 # --- the report -------------------------------------------------------------------------------
 
 
-def _versions(python: Path) -> dict[str, str]:
+def _versions(python: Path | None, postgres: str | None) -> dict[str, str]:
     found = {"python": platform.python_version(), "SQLite": sqlite3.sqlite_version}
+    if postgres:
+        from sqlalchemy import text
+
+        from app.db import make_engine
+
+        engine = make_engine(postgres)
+        with engine.connect() as conn:
+            found["PostgreSQL"] = str(conn.execute(text("SHOW server_version")).scalar())
+        engine.dispose()
+        found["psycopg"] = metadata.version("psycopg")
     for package in ("fastapi", "starlette", "uvicorn", "pydantic", "sqlalchemy", "sqlmodel"):
         found[package] = metadata.version(package)
-    found["datasette"] = _run(
-        [str(python), "-c", "import datasette.version as v; print(v.__version__)"]
-    ).strip()
+    if python is not None:
+        found["datasette"] = _run(
+            [str(python), "-c", "import datasette.version as v; print(v.__version__)"]
+        ).strip()
     wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True)
     found["wrk"] = (wrk_version.stdout or wrk_version.stderr).split("[")[0].strip()
     return found
@@ -418,6 +570,102 @@ def _ratio(value: float, reference: float | None) -> str:
     return f"{value / reference:.2f}x" if reference else "—"
 
 
+def _find(servers: list[Server], scale: str, name: str, scenario: str) -> Run | None:
+    return next(
+        (
+            run
+            for server in servers
+            if server.scale == scale and server.name == name
+            for run in server.runs
+            if run.scenario == scenario
+        ),
+        None,
+    )
+
+
+def _against_sqlite(servers: list[Server], server: Server, run: Run) -> str:
+    """A PostgreSQL row's req/s over the same scenario's on SQLite, cache off, same scale."""
+    if server.name not in (POSTGRES_COLD, ONE_WORKER, TWO_WORKERS):
+        return ""
+    sqlite = _find(servers, server.scale, SQLITE_COLD, run.scenario)
+    return _ratio(run.requests_per_s, sqlite.requests_per_s if sqlite else None)
+
+
+def _verdict(ok: bool | None) -> str:
+    return "not measured" if ok is None else "met" if ok else "**missed**"
+
+
+def targets(servers: list[Server]) -> list[str]:
+    """Issue 12's done-when rows, read from this run's figures."""
+    scales = list(dict.fromkeys(s.scale for s in servers))
+    lines = [
+        "## Targets of issue 12 (this run)",
+        "",
+        "| target | " + " | ".join(scales) + " | |",
+        "|---|" + "---|" * len(scales) + "---|",
+    ]
+    for scenario in ("term summary, cold, 1 connection", "term summary, cold", "list of 20, cold"):
+        cells, oks = [], []
+        for scale in scales:
+            pg = _find(servers, scale, POSTGRES_COLD, scenario)
+            sqlite = _find(servers, scale, SQLITE_COLD, scenario)
+            if pg is None or sqlite is None:
+                cells.append("—")
+                continue
+            ratio = pg.requests_per_s / sqlite.requests_per_s
+            oks.append(ratio >= 1 / 1.5)
+            cells.append(
+                f"{pg.requests_per_s:,.0f} / {sqlite.requests_per_s:,.0f} req/s = {ratio:.2f}x"
+            )
+        connections = "1 connection" if "1 connection" in scenario else f"{CONNECTIONS} connections"
+        what = scenario.split(",")[0]
+        lines.append(
+            f"| PostgreSQL cold {what} ({connections}) ≥ SQLite's / 1.5 (≥ 0.67x) | "
+            + " | ".join(cells)
+            + f" | {_verdict(all(oks) if oks else None)} |"
+        )
+    cells, oks = [], []
+    for scale in scales:
+        one = _find(servers, scale, ONE_WORKER, "term summary, cold")
+        two = _find(servers, scale, TWO_WORKERS, "term summary, cold")
+        pinned = _find(servers, scale, POSTGRES_COLD, "term summary, cold")
+        if one is None or two is None:
+            cells.append("—")
+            continue
+        ratio = two.requests_per_s / one.requests_per_s
+        oks.append(ratio >= 1.7)
+        cell = f"{two.requests_per_s:,.0f} / {one.requests_per_s:,.0f} req/s = {ratio:.2f}x"
+        if pinned is not None:
+            cell += (
+                f" (against the pinned worker: {two.requests_per_s / pinned.requests_per_s:.2f}x)"
+            )
+        cells.append(cell)
+    lines.append(
+        f"| PostgreSQL, 2 workers ≥ 1.7x one (cold term summary, {CONNECTIONS} connections) | "
+        + " | ".join(cells)
+        + f" | {_verdict(all(oks) if oks else None)} |"
+    )
+    cells, oks = [], []
+    for scale in scales:
+        found = [
+            f"{s.peak_rss_mb:.0f} MB ({'SQLite' if s.name == SQLITE_COLD else 'PostgreSQL'})"
+            for s in servers
+            if s.scale == scale and s.name in (SQLITE_COLD, POSTGRES_COLD)
+        ]
+        oks += [
+            s.peak_rss_mb < 150
+            for s in servers
+            if s.scale == scale and s.name in (SQLITE_COLD, POSTGRES_COLD)
+        ]
+        cells.append(", ".join(found) or "—")
+    lines.append(
+        "| peak RSS, cache off, one worker < 150 MB | "
+        + " | ".join(cells)
+        + f" | {_verdict(all(oks) if oks else None)} |"
+    )
+    return [*lines, ""]
+
+
 def report(servers: list[Server], versions: dict[str, str], command: str, seconds: float) -> str:
     lines = [
         "# Benchmark results",
@@ -427,13 +675,19 @@ def report(servers: list[Server], versions: dict[str, str], command: str, second
         f"- Machine: {_machine()}.",
         "- Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".",
         f"- Method: each server alone, one process pinned to CPU 0; wrk (1 thread) pinned to "
-        f"CPU 1; {seconds:g} s per measurement after a 1 s warm-up, {REPEAT} tries, the best "
+        f"CPU 1; PostgreSQL's own processes (the local server, a database of the bench's own "
+        "loaded with the same seed files as the SQLite file) not pinned, so they compete with "
+        "the server and wrk for both CPUs. The two-worker rows and the one-worker row beside "
+        "them run `congress-api serve` (WORKERS=2, WORKERS=1) not pinned, wrk still on CPU 1, so "
+        "the pair is measured alike. "
+        f"{seconds:g} s per measurement after a 1 s warm-up, {REPEAT} tries, the best "
         "kept (the other tries' req/s in parentheses; p50, p99 and load are the best try's); "
         "errors summed over the tries; loopback; access logs off. "
         "The 1-minute load average before each measurement is in the last column: the two "
         "CPUs are shared with other work, so figures taken under load are noisy.",
-        "- Ratios: requests/s divided by the ceiling's (same scale) and by Datasette's 20-row "
-        "page (same scale).",
+        "- Ratios: requests/s divided by the ceiling's (same scale), by Datasette's 20-row "
+        "page (same scale) and, for PostgreSQL, by SQLite's cache-off row of the same scenario "
+        "(same scale). Peak RSS of several workers is the sum over the server's processes.",
         "",
     ]
     scales = list(dict.fromkeys(s.scale for s in servers))
@@ -449,8 +703,8 @@ def report(servers: list[Server], versions: dict[str, str], command: str, second
             f"## {scale}",
             "",
             "| server | scenario | conns | req/s | p50 ms | p99 ms | errors | x ceiling "
-            "| x Datasette | body bytes | load |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| x Datasette | x SQLite | body bytes | load |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for server in here:
             for run in server.runs:
@@ -459,7 +713,8 @@ def report(servers: list[Server], versions: dict[str, str], command: str, second
                     f"| {run.requests_per_s:,.0f}{_others(run)} | {run.p50_ms:.2f} "
                     f"| {run.p99_ms:.2f} "
                     f"| {run.errors} | {_ratio(run.requests_per_s, ceiling)} "
-                    f"| {_ratio(run.requests_per_s, datasette)} | {run.body_bytes:,} "
+                    f"| {_ratio(run.requests_per_s, datasette)} "
+                    f"| {_against_sqlite(servers, server, run)} | {run.body_bytes:,} "
                     f"| {run.load_before:.2f} |"
                 )
         lines += [
@@ -469,6 +724,7 @@ def report(servers: list[Server], versions: dict[str, str], command: str, second
         ]
         lines += [f"| {s.name} | {s.cold_start_s:.2f} s | {s.peak_rss_mb:.0f} MB |" for s in here]
         lines.append("")
+    lines += targets(servers)
     return "\n".join(lines)
 
 
@@ -479,8 +735,38 @@ def main() -> None:
         "--scale", type=int, default=100_000, help="synthetic records for the second run; 0: skip"
     )
     parser.add_argument("--repeat", type=int, default=2, help="tries per measurement; best kept")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the report")
+    parser.add_argument(
+        "--only",
+        default=",".join(SUITES),
+        help=f"comma-separated suites to run, of {', '.join(SUITES)} (default: all)",
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=POSTGRES_URL,
+        help="PostgreSQL database for the seed scale (`_<records>` is appended for the other); "
+        "'' skips the PostgreSQL suites",
+    )
+    parser.add_argument(
+        "--fresh", action="store_true", help="rebuild the PostgreSQL databases even if loaded"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="where to write the report (default: bench/RESULTS.md; with --only, "
+        "data/bench/RESULTS-only.md)",
+    )
     args = parser.parse_args()
+    suites = {name.strip() for name in args.only.split(",") if name.strip()}
+    unknown = suites - set(SUITES)
+    if unknown:
+        parser.error(
+            f"unknown suites {', '.join(sorted(unknown))}; choose from {', '.join(SUITES)}"
+        )
+    if not args.postgres_url:
+        suites -= {"postgresql", "workers"}
+    partial = suites != set(SUITES)
+    out = args.out or (WORK / "RESULTS-only.md" if partial else RESULTS)
     global REPEAT
     REPEAT = max(1, args.repeat)
     if shutil.which("wrk") is None:
@@ -488,9 +774,18 @@ def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     for log in ("wrk.log", "server.log"):
         (WORK / log).unlink(missing_ok=True)
-    python = datasette_python()
+    python = datasette_python() if "datasette" in suites else None
+    uses_postgres = bool(suites & {"postgresql", "workers"})
+    seed_url = (
+        prepare_postgres(args.postgres_url, [SEED_DIR], fresh=args.fresh) if uses_postgres else None
+    )
     servers = scale_suite(
-        "Seed dataset", prepare_database(WORK / "seed.db", [SEED_DIR]), python, args.duration
+        "Seed dataset",
+        prepare_database(WORK / "seed.db", [SEED_DIR]),
+        seed_url,
+        python,
+        args.duration,
+        suites,
     )
     if args.scale:
         synthetic = synthetic_seed(args.scale)
@@ -498,23 +793,38 @@ def main() -> None:
             print("bench: bench/generate.py is missing; skipping the synthetic scale", flush=True)
         else:
             database = prepare_database(WORK / f"congress-{args.scale}.db", [SEED_DIR, synthetic])
+            scale_url = None
+            if "postgresql" in suites:
+                scale_url = prepare_postgres(
+                    postgres_url(args.postgres_url, args.scale),
+                    [SEED_DIR, synthetic],
+                    fresh=args.fresh,
+                )
+            # Two workers are measured at seed scale only.
             servers += scale_suite(
-                f"Seed plus {args.scale:,} synthetic records", database, python, args.duration
+                f"Seed plus {args.scale:,} synthetic records",
+                database,
+                scale_url,
+                python,
+                args.duration,
+                suites - {"workers"},
             )
     command = (
         "make bench"
         if os.environ.get("MAKELEVEL")
         else " ".join([".venv/bin/python -m bench.load", *sys.argv[1:]])
     )
-    text = report(servers, _versions(python), command, args.duration)
+    text = report(servers, _versions(python, seed_url), command, args.duration)
     (WORK / "results.json").write_text(
         json.dumps([s.__dict__ | {"runs": [r.__dict__ for r in s.runs]} for s in servers], indent=1)
     )
-    existing = args.out.read_text() if args.out.exists() else ""
+    existing = out.read_text() if out.exists() else ""
+    if partial and out == RESULTS:
+        print("bench: note: a partial run replaces the tables of bench/RESULTS.md", flush=True)
     marker = "\n## Analysis"
     analysis = existing[existing.index(marker) :] if marker in existing else ""
-    args.out.write_text(text + analysis)
-    print(f"bench: wrote {args.out}")
+    out.write_text(text + analysis)
+    print(f"bench: wrote {out}")
 
 
 if __name__ == "__main__":

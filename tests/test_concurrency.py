@@ -1,9 +1,10 @@
 """The real server under concurrency: it keeps answering with 128 connections in flight.
 
-DESIGN §4: `def` handlers run in anyio's thread pool (40 threads) and each takes a pooled
-connection; with the default pool the server stalled at 128 connections. The pool is sized to
-the thread limit (DB_POOL_SIZE=40), which this test holds to, with the response cache off so
-every request reaches the database.
+DESIGN §4: `def` handlers run in anyio's thread pool and each takes a pooled connection; with
+the default pool the server stalled at 128 connections. Sessions are bounded by the pool
+(DB_POOL_SIZE=40) on the event loop, and the thread pool has THREADS (8) threads; these tests
+hold the server to answering, with the response cache off so every request reaches the
+database, at the defaults and with more threads than connections.
 """
 
 import asyncio
@@ -103,6 +104,34 @@ def test_the_server_answers_every_request_with_128_connections_in_flight(databas
     with serving(database, RESPONSE_CACHE="false") as base:
         statuses = asyncio.run(_all_at_once(base, SUMMARY, CONNECTIONS))
     assert statuses == [200] * (2 * CONNECTIONS)
+
+
+def test_more_threads_than_pooled_connections_answer_every_request_at_128_connections(
+    database: str,
+) -> None:
+    with serving(database, RESPONSE_CACHE="false", THREADS="16", DB_POOL_SIZE="4") as base:
+        statuses = asyncio.run(_all_at_once(base, SUMMARY, CONNECTIONS))
+    assert statuses == [200] * (2 * CONNECTIONS)
+
+
+def test_the_thread_pool_has_the_threads_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    import anyio.to_thread
+    from fastapi.testclient import TestClient
+
+    from app.config import get_settings
+    from app.main import create_app
+
+    monkeypatch.setenv("THREADS", "3")
+    get_settings.cache_clear()
+    try:
+        with TestClient(create_app()) as client:
+            assert client.portal is not None
+            tokens = client.portal.call(
+                lambda: anyio.to_thread.current_default_thread_limiter().total_tokens
+            )
+    finally:
+        get_settings.cache_clear()
+    assert tokens == 3
 
 
 def test_the_warm_cache_answers_every_request_with_128_connections_in_flight(

@@ -1,9 +1,11 @@
-"""Writes from real parallel clients: one real uvicorn worker, 20 threads released at once.
+"""Writes from real parallel clients: real uvicorn workers, 20 threads released at once.
 
 DESIGN §6: concurrency is optimistic. Twenty writers holding the same ETag race for one
-record: exactly one wins and nineteen get 412 with the current ETag. Twenty writers on twenty
-different records all win, one dataset revision each, and the history has each change once.
-The token comes from the CLI against the same database, as an operator makes it.
+record: exactly one wins and nineteen get 412 with the current ETag, whether they reach one
+server process or two on the same database (the per-process write turn then does not order
+them: the database's lock does). Twenty writers on twenty different records all win, one
+dataset revision each, and the history has each change once. The token comes from the CLI
+against the same database, as an operator makes it.
 """
 
 import os
@@ -77,17 +79,18 @@ def changes_since(client: httpx.Client, since: int) -> list[dict[str, Any]]:
 
 
 def _released_at_once(
-    base: str, requests: list[dict[str, Any]]
+    base: str | list[str], requests: list[dict[str, Any]]
 ) -> list[httpx.Response | BaseException]:
     """Sends each request from its own thread and connection; a barrier releases them together
-    once every thread has connected."""
+    once every thread has connected. With several bases, request i goes to base i mod n."""
+    bases = [base] if isinstance(base, str) else base
     barrier = threading.Barrier(len(requests))
     results: list[httpx.Response | BaseException] = [
         RuntimeError("not sent") for _ in range(len(requests))
     ]
 
     def send(index: int, request: dict[str, Any]) -> None:
-        with httpx.Client(base_url=base, timeout=STALL_SECONDS) as client:
+        with httpx.Client(base_url=bases[index % len(bases)], timeout=STALL_SECONDS) as client:
             try:
                 client.get("/healthz")  # connect before the barrier
                 barrier.wait(timeout=STALL_SECONDS)
@@ -135,10 +138,45 @@ def _patch(path: str, etag: str, token: str, body: dict[str, Any]) -> dict[str, 
     }
 
 
+@pytest.fixture(scope="module")
+def two_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[list[str], str]]:
+    """Two uvicorn processes (two app instances) on one committed, seeded database; yields
+    (their base URLs, token)."""
+    with committed_database(tmp_path_factory.mktemp("write-concurrency-two")) as url:
+        token = create_token(url, "concurrency-test")
+        with serving(url) as first, serving(url) as second:
+            yield [first, second], token
+
+
 def test_twenty_writers_with_one_etag_give_one_success_and_nineteen_412s(
     server: tuple[str, str],
 ) -> None:
     base, token = server
+    _one_etag_race([base], token)
+
+
+def test_twenty_writers_with_one_etag_on_two_server_processes_give_one_success(
+    two_servers: tuple[list[str], str],
+) -> None:
+    bases, token = two_servers
+    # Each instance answers the record (and caches it) before the race.
+    etags = {
+        httpx.get(base + "/api/v1/tasks/bac-giang-2025-2030-task-1").headers["etag"]
+        for base in bases
+    }
+    assert len(etags) == 1
+    winner = _one_etag_race(bases, token)
+    # Both instances serve the winner's write afterwards, with its ETag.
+    for base in bases:
+        now = httpx.get(base + "/api/v1/tasks/bac-giang-2025-2030-task-1")
+        assert now.json()["text"] == winner.json()["text"]
+        assert now.headers["etag"] == winner.headers["etag"]
+
+
+def _one_etag_race(bases: list[str], token: str) -> httpx.Response:
+    """WRITERS PATCHes of one record with one If-Match, spread over `bases`; exactly one wins,
+    and the history has its write once. Returns the winner's response."""
+    base = bases[0]
     path = "/api/v1/tasks/bac-giang-2025-2030-task-1"
     with httpx.Client(base_url=base) as client:
         read = client.get(path)
@@ -147,7 +185,7 @@ def test_twenty_writers_with_one_etag_give_one_success_and_nineteen_412s(
     texts = [f"Writer {n} of {WRITERS} on one ETag" for n in range(WRITERS)]
     requests = [_patch(path, etag, token, {"text": text}) for text in texts]
 
-    responses = _responses(_released_at_once(base, requests))
+    responses = _responses(_released_at_once(bases, requests))
 
     statuses = Counter(r.status_code for r in responses)
     assert statuses == {200: 1, 412: WRITERS - 1}, statuses
@@ -170,6 +208,7 @@ def test_twenty_writers_with_one_etag_give_one_success_and_nineteen_412s(
     assert changes[0]["after"]["text"] == won
     assert changes[0]["before"]["text"] == read.json()["text"]
     assert changes[0]["actor"] == "concurrency-test"
+    return winner
 
 
 def test_twenty_writers_on_different_records_all_succeed_once_each_in_the_history(
