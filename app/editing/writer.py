@@ -25,6 +25,9 @@ _REVISION = text("SELECT revision FROM datasetstate WHERE id = 1")
 _CHANGES = Change.__table__  # type: ignore[attr-defined]
 _DATASET = DatasetState.__table__  # type: ignore[attr-defined]
 _BUMP = update(_DATASET).where(_DATASET.c.id == 1)
+# Up to this many changes are appended in the statement that bumps the revision (PostgreSQL runs
+# a data-modifying WITH to completion); more go in a batched insert of their own.
+_CHANGES_WITH_BUMP = 20
 _LOCKED_REVISION = text("SELECT revision FROM datasetstate WHERE id = 1 FOR UPDATE")
 
 
@@ -116,12 +119,23 @@ class Writer:
         self._citations = []
         if self.changes:
             self.rendered |= renditions.refresh(self.session, self.changes, self._stamps)
-            self.session.execute(insert(_CHANGES), self.changes)
         values = {"revision": self.revision, "modified_at": self.at}
-        if self._first:
-            self.session.execute(insert(_DATASET).values(id=1, **values))
+        together = (
+            not self._first
+            and 0 < len(self.changes) <= _CHANGES_WITH_BUMP
+            and self.session.get_bind().dialect.name == "postgresql"
+        )
+        if together:
+            # One round trip for the history and the bump (a write is about ten of them).
+            added = insert(_CHANGES).values(self.changes).cte("added")
+            self.session.execute(_BUMP.values(values).add_cte(added))
         else:
-            self.session.execute(_BUMP, values)
+            if self.changes:
+                self.session.execute(insert(_CHANGES), self.changes)
+            if self._first:
+                self.session.execute(insert(_DATASET).values(id=1, **values))
+            else:
+                self.session.execute(_BUMP, values)
         self._first = False
         self._current = self.revision
         return self.revision
