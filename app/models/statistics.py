@@ -59,8 +59,12 @@ class StatisticBase(SQLModel):
 
 
 class Statistic(StatisticBase, Stamps, table=True):
-    # The list's order, so a page is read from the index instead of sorting the whole table.
-    __table_args__ = (Index("ix_statistic_position_id", "position", "id"),)
+    # The list's order, so a page is read from the index instead of sorting the whole table,
+    # and the same within a term (`term=` and a term's summary).
+    __table_args__ = (
+        Index("ix_statistic_position_id", "position", "id"),
+        Index("ix_statistic_term_id_position_id", "term_id", "position", "id"),
+    )
     id: str = Field(primary_key=True, max_length=ID_MAX)
     position: int = Field(ge=1, description="Order within the source.")
     label_vi: str = Field(max_length=300)
