@@ -25,9 +25,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_index(
-        "ix_statistic_term_id_position_id", "statistic", ["term_id", "position", "id"]
-    )
+    op.create_index("ix_statistic_term_id_position_id", "statistic", ["term_id", "position", "id"])
     if op.get_bind().dialect.name == "postgresql":
         op.execute("ALTER INDEX search_doc_folded SET (fastupdate = off)")
         # What is pending already stays pending until merged.
