@@ -63,7 +63,7 @@ class Settings(BaseSettings):
         "behind PgBouncer in transaction mode (before 1.21), which cannot route them.",
     )
     db_prepare_threshold: int = Field(
-        default=1,
+        default=5,
         ge=0,
         le=1000,
         description="PostgreSQL: executions of a statement on one connection before psycopg "
