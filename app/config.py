@@ -66,6 +66,18 @@ class Settings(BaseSettings):
         ge=100,
         description="PostgreSQL: milliseconds one statement may run (statement_timeout).",
     )
+    db_prepared_statements: bool = Field(
+        default=True,
+        description="PostgreSQL: let psycopg prepare repeated statements on the server. Turn off "
+        "behind PgBouncer in transaction mode (before 1.21), which cannot route them.",
+    )
+    db_prepare_threshold: int = Field(
+        default=5,
+        ge=0,
+        le=1000,
+        description="PostgreSQL: executions of a statement on one connection before psycopg "
+        "prepares it on the server (0: at once).",
+    )
     db_pool_timeout: float = Field(
         default=10.0, gt=0, le=300, description="Seconds to wait for a pooled connection."
     )

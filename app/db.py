@@ -56,6 +56,11 @@ def make_engine(url: str, *, pool_size: int = 5, create: bool = True) -> Engine:
             # A server that accepts the connection and never answers costs this, not a hang.
             "connect_timeout": settings.db_connect_timeout,
             "options": f"-c statement_timeout={settings.db_statement_timeout_ms}",
+            # None never prepares: a pooler in transaction mode may run the next statement on a
+            # server connection where the prepared one does not exist.
+            "prepare_threshold": (
+                settings.db_prepare_threshold if settings.db_prepared_statements else None
+            ),
         },
     )
 

@@ -52,15 +52,21 @@ class StatisticBase(SQLModel):
         max_length=200,
         description="The source's own time words, e.g. 'Từ năm 2021 đến nay'.",
     )
-    term_id: str | None = Field(default=None, foreign_key="term.id", max_length=ID_MAX, index=True)
+    term_id: str | None = Field(default=None, foreign_key="term.id", max_length=ID_MAX)
     organization_id: str | None = Field(
         default=None, foreign_key="organization.id", max_length=ID_MAX
     )
 
 
 class Statistic(StatisticBase, Stamps, table=True):
-    # The list's order, so a page is read from the index instead of sorting the whole table.
-    __table_args__ = (Index("ix_statistic_position_id", "position", "id"),)
+    # The list's order, so a page is read from the index instead of sorting the whole table,
+    # and the same within a term (`term=` and a term's summary); that one also serves lookups
+    # by term, so term_id has no index of its own (with both, the planner took the narrow one
+    # and sorted).
+    __table_args__ = (
+        Index("ix_statistic_position_id", "position", "id"),
+        Index("ix_statistic_term_id_position_id", "term_id", "position", "id"),
+    )
     id: str = Field(primary_key=True, max_length=ID_MAX)
     position: int = Field(ge=1, description="Order within the source.")
     label_vi: str = Field(max_length=300)

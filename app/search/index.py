@@ -56,17 +56,25 @@ SELECT count(*) FROM search_fts {kind_join} WHERE search_fts MATCH :match {kinds
 
 # ts_rank() weighs A (names) 1.0 and D (running text) 0.1; normalization 1 divides by the log of
 # the length, so a long document mentioning a name does not outrank the person.
+# As on SQLite, every hit is ranked on its id alone and only the page's rows are read whole: the
+# count window over whole rows buffered every hit's text (and tsvector) and spilled to disk.
+# OFFSET 0 keeps the ranks computed below the window, which then holds ids and ranks only.
 _POSTGRESQL_SEARCH = """
-SELECT kind, record_id, name, body, exact_rank, folded_rank, count(*) OVER () AS total
+SELECT d.kind, d.record_id, d.name, d.body, hits.exact_rank, hits.folded_rank, hits.total
 FROM (
-    SELECT id, kind, record_id, name, body,
-           {exact_rank} AS exact_rank,
-           ts_rank(folded, to_tsquery('simple', :all_words), 1) AS folded_rank
-    FROM search_doc
-    WHERE folded @@ to_tsquery('simple', :all_words) {kinds}
+    SELECT id, exact_rank, folded_rank, count(*) OVER () AS total
+    FROM (
+        SELECT id, {exact_rank} AS exact_rank,
+               ts_rank(folded, to_tsquery('simple', :all_words), 1) AS folded_rank
+        FROM search_doc
+        WHERE folded @@ to_tsquery('simple', :all_words) {kinds}
+        OFFSET 0
+    ) AS ranked
+    ORDER BY exact_rank > 0 DESC, exact_rank + folded_rank DESC, id
+    LIMIT :limit OFFSET :offset
 ) AS hits
-ORDER BY exact_rank > 0 DESC, exact_rank + folded_rank DESC, id
-LIMIT :limit OFFSET :offset
+JOIN search_doc AS d ON d.id = hits.id
+ORDER BY hits.exact_rank > 0 DESC, hits.exact_rank + hits.folded_rank DESC, hits.id
 """
 _POSTGRESQL_EXACT_RANK = (
     "CASE WHEN exact @@ to_tsquery('simple', :exact_words) "

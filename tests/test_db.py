@@ -1,0 +1,51 @@
+"""The engine's driver settings."""
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import text
+
+from app.config import get_settings
+from app.db import make_engine
+from tests.conftest import POSTGRES_URL
+
+pytestmark = pytest.mark.skipif(POSTGRES_URL is None, reason="psycopg's settings: PostgreSQL only")
+
+
+@pytest.fixture
+def clear_settings() -> Iterator[None]:
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.mark.usefixtures("clear_settings")
+@pytest.mark.parametrize(
+    ("env", "threshold", "prepared"),
+    [
+        ({}, 5, False),
+        ({"DB_PREPARE_THRESHOLD": "0"}, 0, True),
+        ({"DB_PREPARE_THRESHOLD": "0", "DB_PREPARED_STATEMENTS": "false"}, None, False),
+    ],
+)
+def test_server_side_prepared_statements_follow_the_settings(
+    monkeypatch: pytest.MonkeyPatch,
+    database_url: str,
+    env: dict[str, str],
+    threshold: int | None,
+    prepared: bool,
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            driver = conn.connection.driver_connection
+            assert driver is not None
+            assert driver.prepare_threshold == threshold
+            for _ in range(2):
+                conn.execute(text("SELECT :n + 1"), {"n": 1})
+            count = conn.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar_one()
+            assert (count > 0) is prepared
+    finally:
+        engine.dispose()
