@@ -1,7 +1,7 @@
 """renditions: representations rendered on write, served as stored bytes
 
 Revision ID: 3b8e61d0f4a7
-Revises: c82dc9c55879
+Revises: ffaf84e23b5d
 Create Date: 2026-11-30 10:45:00.000000
 
 The table starts empty: `congress-api migrate` renders what is missing after upgrading, and
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "3b8e61d0f4a7"
-down_revision: str | None = "c82dc9c55879"
+down_revision: str | None = "ffaf84e23b5d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
