@@ -4,7 +4,7 @@ They do no I/O, so they are `async def`: FastAPI runs a plain `def` dependency i
 pool, a round trip per dependency per request (a quarter of a cold list's time).
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -131,7 +131,7 @@ async def updated_since(updated_since: UpdatedSince = None) -> datetime | None:
     if updated_since is None:
         return None
     try:
-        return datetime.fromisoformat(updated_since.upper().replace("Z", "+00:00"))
+        value = datetime.fromisoformat(updated_since.upper().replace("Z", "+00:00"))
     except ValueError:  # the pattern admits 2026-02-31
         raise RequestValidationError(
             [
@@ -142,6 +142,10 @@ async def updated_since(updated_since: UpdatedSince = None) -> datetime | None:
                 }
             ]
         ) from None
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before the first UTC datetime
+        return (datetime.min if value.year == 1 else datetime.max).replace(tzinfo=UTC)
 
 
 PageDep = Annotated[PageParams, Depends(page_params)]

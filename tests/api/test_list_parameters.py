@@ -218,3 +218,16 @@ def test_the_history_lists_sort_by_number_both_ways(client: TestClient, url: str
     assert oldest_first == sorted(oldest_first) and oldest_first
     assert newest_first == oldest_first[::-1]
     assert [c["n"] for c in client.get(f"{url}?sort=n&limit=500").json()["items"]] == (oldest_first)
+
+
+@pytest.mark.parametrize(
+    ("since", "everything"),
+    [("0001-01-01T00:00:02+01:00", True), ("9999-12-31T23:59:59-01:00", False)],
+)
+def test_updated_since_beyond_the_first_or_last_utc_time_is_not_an_error(
+    client: TestClient, since: str, everything: bool
+) -> None:
+    """Such a time has no UTC equivalent; it is before (or after) every record."""
+    response = client.get("/api/v1/terms", params={"updated_since": since})
+    assert response.status_code == 200, response.text
+    assert (response.json()["total"] > 0) is everything
