@@ -25,7 +25,7 @@ from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import bindparam, delete, insert, select, tuple_
+from sqlalchemy import and_, bindparam, delete, insert, select, tuple_, union_all
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
@@ -187,8 +187,9 @@ def _coverers(session: Session, term_ids: Collection[str]) -> set[str]:
     return {term_id for (term_id,) in rows}
 
 
-def affected_summaries(session: Session, changes: Iterable[Mapping[str, Any]]) -> set[str]:
-    """The terms whose summary a set of changes (the history's rows) may alter."""
+def _affected(changes: Iterable[Mapping[str, Any]]) -> tuple[set[str], set[str], bool]:
+    """What a set of changes (the history's rows) reaches, before looking anything up: terms,
+    terms whose statements changed (their coverers too), and whether it is every term."""
     terms: set[str] = set()
     statement_terms: set[str] = set()
     everything = False
@@ -204,6 +205,12 @@ def affected_summaries(session: Session, changes: Iterable[Mapping[str, Any]]) -
                 terms.update(t for t in (state["term_id"], state["reviewed_term_id"]) if t)
         elif kind in _EVERYWHERE and (change["before"] is not None or kind in _POSTS):
             everything = True
+    return terms, statement_terms, everything
+
+
+def affected_summaries(session: Session, changes: Iterable[Mapping[str, Any]]) -> set[str]:
+    """The terms whose summary a set of changes (the history's rows) may alter."""
+    terms, statement_terms, everything = _affected(changes)
     if everything:
         return set(session.execute(select(col(Term.id))).scalars())
     return terms | statement_terms | _coverers(session, statement_terms)
@@ -232,17 +239,33 @@ def _drop(session: Session, kind: str, ids: Collection[str]) -> None:
         session.execute(delete(_TABLE).where(_TABLE.c.kind == kind, _TABLE.c.record_id.in_(chunk)))
 
 
-_READ = select(
-    _TABLE.c.kind, _TABLE.c.record_id, _TABLE.c.lang, _TABLE.c.revision, _TABLE.c.body
-).where(tuple_(_TABLE.c.kind, _TABLE.c.record_id).in_(bindparam("pairs", expanding=True)))
+_COLUMNS = (_TABLE.c.kind, _TABLE.c.record_id, _TABLE.c.lang, _TABLE.c.revision, _TABLE.c.body)
+_EVENTS = Event.__table__  # type: ignore[attr-defined]
+# The stored bodies of (kind, id) pairs, and the summaries of the terms that cover the
+# `reviewed` ones, in one round trip.
+_READ = union_all(
+    select(*_COLUMNS).where(
+        tuple_(_TABLE.c.kind, _TABLE.c.record_id).in_(bindparam("pairs", expanding=True))
+    ),
+    select(*_COLUMNS)
+    .select_from(
+        _TABLE.join(
+            _EVENTS, and_(_TABLE.c.kind == SUMMARY, _TABLE.c.record_id == _EVENTS.c.term_id)
+        )
+    )
+    .where(_EVENTS.c.reviewed_term_id.in_(bindparam("reviewed", expanding=True))),
+)
 
 
-def _read(session: Session, keys: Iterable[tuple[str, str]]) -> Rendered:
-    """The stored bodies of these (kind, record id) pairs, in every language."""
-    pairs = sorted(set(keys))
-    if not pairs:
+def _read(
+    session: Session, keys: Iterable[tuple[str, str]], reviewed: Collection[str] = ()
+) -> Rendered:
+    """The stored bodies of these (kind, record id) pairs, in every language, and those of the
+    summaries of the terms that cover the `reviewed` terms."""
+    pairs, reviewed = sorted(set(keys)), sorted(reviewed)
+    if not pairs and not reviewed:
         return {}
-    rows = session.execute(_READ, {"pairs": pairs})
+    rows = session.execute(_READ, {"pairs": pairs, "reviewed": reviewed})
     return {(k, i, lang): (revision, body) for k, i, lang, revision, body in rows}
 
 
@@ -294,11 +317,16 @@ def refresh(
     rendered again: each record's old body in it is replaced by the new one."""
     in_place = [change for change in changes if _in_place(change)]
     whole_terms = affected_summaries(session, [c for c in changes if not _in_place(c)])
-    splice_terms = affected_summaries(session, in_place) - whole_terms
+    _terms, statement_terms, _everything = _affected(in_place)  # only statement terms
     old = _read(
         session,
-        [(c["kind"], c["record_id"]) for c in in_place] + [(SUMMARY, t) for t in splice_terms],
+        [(c["kind"], c["record_id"]) for c in in_place] + [(SUMMARY, t) for t in statement_terms],
+        reviewed=statement_terms,
     )
+    # The coverers came with the read; one whose summary is not stored stays so (reads of it
+    # render, and `check` names it).
+    splice_terms = statement_terms | {i for k, i, _lang in old if k == SUMMARY}
+    splice_terms -= whole_terms
 
     rendered: Rendered = {}
     retired: dict[SubjectKind, list[str]] = {}
