@@ -130,7 +130,6 @@ _RECORDS: dict[SubjectKind, Callable[[Session, SubjectKind, list[str]], Rendered
     SubjectKind.statistic: _statistics,
     SubjectKind.term: _terms,
 }
-RENDERED_KINDS = frozenset(_RECORDS)
 
 
 def _from_state(
@@ -392,13 +391,8 @@ def rebuild(session: Session) -> int:
         )
     )
     rendered = render_all(session)
-    rows = [
-        {"kind": k, "record_id": i, "lang": lang, "revision": revision, "body": body}
-        for (k, i, lang), (revision, body) in rendered.items()
-    ]
-    if rows:
-        session.execute(insert(_TABLE), rows)
-    return len(rows)
+    _upsert(session, rendered)
+    return len(rendered)
 
 
 def render_all(session: Session) -> Rendered:
@@ -411,11 +405,7 @@ def render_all(session: Session) -> Rendered:
 
 
 def stored(session: Session) -> Rendered:
-    rows = session.execute(
-        select(
-            _TABLE.c.kind, _TABLE.c.record_id, _TABLE.c.lang, _TABLE.c.revision, _TABLE.c.body
-        ).where(_TABLE.c.kind != _RENDERER)
-    )
+    rows = session.execute(select(*_COLUMNS).where(_TABLE.c.kind != _RENDERER))
     return {(k, i, lang): (revision, body) for k, i, lang, revision, body in rows}
 
 
