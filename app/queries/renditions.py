@@ -32,7 +32,7 @@ def stored_body(session: Session, kind: str, record_id: str, lang: str) -> tuple
     return (row[0], row[1]) if row else None
 
 
-def bodies_of(
+def _bodies_of(
     statement: Select[Any], table: Table, kind: str, lang: str | BindParameter[str] = ANY_LANGUAGE
 ) -> Select[tuple[str | None]]:
     """`statement` (a filtered, ordered, paged select of `table`'s rows) turned into the stored
@@ -60,7 +60,7 @@ class BodyPages:
         paged = ordered.limit(bindparam("limit")).offset(bindparam("offset"))
         return cls(
             count=select(func.count()).select_from(filtered.subquery()),
-            page=bodies_of(paged, table, kind, bindparam("lang")),
+            page=_bodies_of(paged, table, kind, bindparam("lang")),
         )
 
     def run(self, session: Session, parameters: dict[str, Any]) -> tuple[list[str] | None, int]:
