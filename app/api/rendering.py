@@ -70,11 +70,7 @@ def list_response(
     headers = {"Link": link_header(page.links)}
     if fmt.format is Format.csv:
         rows = [i.model_dump(mode="json", include=fields) for i in page.items]
-        body = to_csv(item, rows, fields)
-        headers["X-Total-Count"] = str(page.total)
-        return Response(
-            ("\ufeff" if fmt.bom else "") + body, media_type=CSV_MEDIA_TYPE, headers=headers
-        )
+        return _csv_response(item, rows, fields, fmt, page.total, headers)
     include: dict[str, Any] | None = None
     if fields is not None:
         include = {key: True for key in Page.model_fields}
@@ -101,15 +97,26 @@ def stored_list_response(
         rows = [json.loads(body) for body in bodies]
         if fields is not None:
             rows = [{k: v for k, v in row.items() if k in fields} for row in rows]
-        headers["X-Total-Count"] = str(total)
-        body = ("\ufeff" if fmt.bom else "") + to_csv(item, rows, fields)
-        return Response(body, media_type=CSV_MEDIA_TYPE, headers=headers)
+        return _csv_response(item, rows, fields, fmt, total, headers)
     assert fields is None, "a projected JSON page is rendered by list_response"
     envelope = (
         f'{{"items":[{",".join(bodies)}],"total":{total},"limit":{params.limit},'
         f'"offset":{params.offset},"links":{links.model_dump_json()}}}'
     )
     return Response(envelope, media_type="application/json", headers=headers)
+
+
+def _csv_response(
+    item: type[BaseModel],
+    rows: list[dict[str, Any]],
+    fields: Selection,
+    fmt: ListFormat,
+    total: int,
+    headers: dict[str, str],
+) -> Response:
+    body = ("\ufeff" if fmt.bom else "") + to_csv(item, rows, fields)
+    headers = {**headers, "X-Total-Count": str(total)}
+    return Response(body, media_type=CSV_MEDIA_TYPE, headers=headers)
 
 
 def serves_stored(fmt: ListFormat, fields: Selection) -> bool:

@@ -30,6 +30,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
+from app.editing import states
 from app.editing.kinds import BY_SUBJECT
 from app.i18n import Lang
 from app.models import (
@@ -157,9 +158,8 @@ def _from_state(
 def render_records(session: Session, kind: SubjectKind, ids: Iterable[str]) -> Rendered:
     """The stored bodies of these records as they are now (retired ones have none)."""
     rendered: Rendered = {}
-    ids = sorted(ids)
-    for start in range(0, len(ids), 500):
-        rendered |= _RECORDS[kind](session, kind, ids[start : start + 500])
+    for chunk in states.chunks(sorted(ids)):
+        rendered |= _RECORDS[kind](session, kind, chunk)
     return rendered
 
 
@@ -232,9 +232,7 @@ def _upsert(session: Session, rendered: Rendered) -> None:
 
 
 def _drop(session: Session, kind: str, ids: Collection[str]) -> None:
-    ids = sorted(ids)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for chunk in states.chunks(sorted(ids)):
         session.execute(delete(_TABLE).where(_TABLE.c.kind == kind, _TABLE.c.record_id.in_(chunk)))
 
 

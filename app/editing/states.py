@@ -38,7 +38,8 @@ class Stored:
     revision: int
 
 
-def _chunks(ids: list[str]) -> Iterable[list[str]]:
+def chunks(ids: list[str]) -> Iterable[list[str]]:
+    """`ids` in slices small enough for one IN list."""
     for start in range(0, len(ids), _CHUNK):
         yield ids[start : start + _CHUNK]
 
@@ -117,7 +118,7 @@ def load(session: Session, kind: Kind, ids: Collection[str] | None = None) -> di
                     {"document": document, "quote": quote, "start": start, "end": end}
                 )
     else:
-        for chunk in _chunks(sorted(set(ids))):
+        for chunk in chunks(sorted(set(ids))):
             for row in session.execute(statements.rows, {"ids": chunk}).mappings():
                 record = dict(row)
                 source = {field: record.pop(label) for field, _, label in _SOURCE_FIELDS}
@@ -125,7 +126,7 @@ def load(session: Session, kind: Kind, ids: Collection[str] | None = None) -> di
                 if source["document"] is not None:
                     stored.state["sources"].append(source)
     if statements.chairs is not None:
-        for chunk in _chunks(list(found)):
+        for chunk in chunks(list(found)):
             for event_id, person_id in session.execute(statements.chairs, {"ids": chunk}):
                 found[event_id].state["chair_ids"].append(person_id)
     return found
@@ -203,7 +204,7 @@ def write(
             ]
     # Retired rows go first (their positions free up), new rows next, so that an updated row may
     # name a new one; chairs after the rows they belong to.
-    for chunk in _chunks(replaced_sources):
+    for chunk in chunks(replaced_sources):
         session.execute(
             delete(citation).where(
                 and_(
@@ -213,9 +214,9 @@ def write(
             )
         )
     if is_event:
-        for chunk in _chunks(replaced_chairs):
+        for chunk in chunks(replaced_chairs):
             session.execute(delete(chair).where(chair.c.event_id.in_(chunk)))
-    for chunk in _chunks(retired):
+    for chunk in chunks(retired):
         session.execute(delete(table).where(table.c.id.in_(chunk)))
     if new_rows:
         session.execute(insert(table), new_rows)

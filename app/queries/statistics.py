@@ -65,6 +65,21 @@ def _ordered(
     return statement.order_by(*order_by(Statistic, sort, [Statistic.position, Statistic.id]))
 
 
+def _filters(
+    category: StatisticCategory | None,
+    term_id: str | None,
+    key: str | None,
+    updated_since: datetime | None,
+) -> dict[str, Any]:
+    """The list's filters as `statistics_statement` takes them."""
+    return {
+        "category": category,
+        "term_ids": [term_id] if term_id else None,
+        "key": key,
+        "updated_since": updated_since,
+    }
+
+
 def list_statistics(
     session: Session,
     lang: Lang,
@@ -77,12 +92,7 @@ def list_statistics(
     limit: int,
     offset: int,
 ) -> tuple[list[StatisticPublic], int]:
-    statement = statistics_statement(
-        category=category,
-        term_ids=[term_id] if term_id else None,
-        key=key,
-        updated_since=updated_since,
-    )
+    statement = statistics_statement(**_filters(category, term_id, key, updated_since))
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
     rows = session.exec(_ordered(statement, sort).limit(limit).offset(offset)).all()
     return statistics_public(session, list(rows), lang), total
@@ -101,12 +111,7 @@ def list_statistic_bodies(
     offset: int,
 ) -> tuple[list[str] | None, int]:
     """The same page as `list_statistics`, as stored bodies (None if one is missing)."""
-    given: dict[str, Any] = {
-        "category": category,
-        "term_ids": [term_id] if term_id else None,
-        "key": key,
-        "updated_since": updated_since,
-    }
+    given = _filters(category, term_id, key, updated_since)
     pages = _body_pages(tuple(k for k, v in given.items() if v is not None), tuple(sort))
     return pages.run(session, {**given, "lang": lang.value, "limit": limit, "offset": offset})
 
