@@ -2,11 +2,12 @@
 
 import asyncio
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
+import anyio.to_thread
 from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlmodel import Session
@@ -118,6 +119,27 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     async with _session_slots():
         with Session(get_engine()) as session:
             yield session
+
+
+T = TypeVar("T")
+
+
+async def run_in_session(work: Callable[[Session], T]) -> T:
+    """`work` on a session of its own. On SQLite it runs here, on the event loop: reading an
+    indexed row or a page in WAL mode never waits for a writer and costs less than the hand-off
+    to a thread (about 0.2 ms). Elsewhere each statement is a round trip to the server, which
+    must not stall the loop: it runs in the thread pool, holding one of the pool's slots as a
+    handler's session does."""
+    engine = get_engine()
+
+    def run() -> T:
+        with Session(engine) as session:
+            return work(session)
+
+    if engine.dialect.name == "sqlite":
+        return run()
+    async with _session_slots():
+        return await anyio.to_thread.run_sync(run)
 
 
 _SLOTS: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]" = (

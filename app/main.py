@@ -25,7 +25,8 @@ from app.api.routes import (
     oembed,
     problem_types,
 )
-from app.api.v1 import api_router
+from app.api.stored_reads import StoredReadsMiddleware, stored_reads
+from app.api.v1 import TERM_ITEMS, api_router
 from app.api.writes import WRITE_BODIES
 from app.caching import HttpCachingMiddleware, cors_options
 from app.config import get_settings
@@ -61,7 +62,9 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-def create_app() -> FastAPI:
+def create_app(*, answer_stored_reads: bool = True) -> FastAPI:
+    """The application; `answer_stored_reads=False` leaves every read to the routes (tests
+    compare the two)."""
     app = FastAPI(
         title="Congress-term summary API",
         version="1.0.0",
@@ -79,6 +82,8 @@ def create_app() -> FastAPI:
     # Middleware added first runs innermost: errors become problems inside the layers that add
     # every response's headers.
     app.add_middleware(RouteTemplateMiddleware)
+    if answer_stored_reads:
+        app.add_middleware(StoredReadsMiddleware, reads=stored_reads(api_router.prefix, TERM_ITEMS))
     install_error_handling(app)
     app.add_middleware(HostsMiddleware)
     app.add_middleware(HeadersMiddleware)

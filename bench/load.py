@@ -372,6 +372,8 @@ def _uvicorn(app: str) -> list[str]:
         str(PORT),
         "--workers",
         "1",
+        "--loop",
+        "asyncio",  # as `congress-api serve` runs it
         "--no-access-log",
         "--log-level",
         "warning",

@@ -507,11 +507,12 @@ def test_concurrent_misses_for_one_response_render_it_once(
         time.sleep(0.2)
         return real(*args)
 
-    # The route's first step: the summary's stored body.
+    # The route's first step: the summary's stored body. The route, not the stored-reads layer,
+    # which on SQLite reads on the event loop and so would take the requests one at a time.
     monkeypatch.setattr("app.api.routes.terms.stored_record", counted)
 
     async def together() -> list[httpx.Response]:
-        transport = httpx.ASGITransport(app=create_app())
+        transport = httpx.ASGITransport(app=create_app(answer_stored_reads=False))
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             return await asyncio.gather(*[client.get(SUMMARY) for _ in range(8)])
 

@@ -17,6 +17,8 @@ from app.models.base import ID_MAX, ID_PATTERN
 from app.search.terms import MAX_QUERY_LENGTH
 
 MAX_LIMIT = 500
+DEFAULT_LIMIT = 50
+MAX_OFFSET = 10_000_000
 
 
 class PageParams(BaseModel):
@@ -27,8 +29,8 @@ class PageParams(BaseModel):
 async def page_params(
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description=f"Items per page, 1 to {MAX_LIMIT}.")
-    ] = 50,
-    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")] = 0,
+    ] = DEFAULT_LIMIT,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")] = 0,
 ) -> PageParams:
     return PageParams(limit=limit, offset=offset)
 
@@ -41,6 +43,14 @@ class Format(StrEnum):
 class ListFormat(BaseModel):
     format: Format
     bom: bool
+
+
+JSON_LIST = ListFormat(format=Format.json, bom=False)
+
+
+def negotiated_format(accept: str) -> Format:
+    """The list format an Accept header asks for when `format=` is not given."""
+    return Format.csv if "text/csv" in accept and "json" not in accept else Format.json
 
 
 async def list_format(
@@ -56,8 +66,7 @@ async def list_format(
     ] = False,
 ) -> ListFormat:
     if format is None:
-        accept = request.headers.get("accept", "")
-        format = Format.csv if "text/csv" in accept and "json" not in accept else Format.json
+        format = negotiated_format(request.headers.get("accept", ""))
     return ListFormat(format=format, bom=bom)
 
 

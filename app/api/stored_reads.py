@@ -1,0 +1,204 @@
+"""Cold reads answered from the bodies stored on write, in front of the router.
+
+A term's summary, a stored record, or a page of an unfiltered list is one or two indexed
+statements and the bytes they return: most of what such a read cost was the framework around
+them (routing tries the operations in order, every parameter is validated on its own, a sync
+handler is a trip to the thread pool). This layer answers those reads itself, with the
+handlers' own query functions and response builders (`app.api.etags.stored_record`,
+`app.api.rendering.stored_list_response`), so the bytes cannot differ.
+
+It answers only what needs no validation beyond a pattern: any other parameter, a value not in
+its plain form, a repeated name, CSV or JSON-LD asked for, a body not stored yet, a database
+fault or error goes on to FastAPI, which answers as it always did (and says what is wrong).
+`tests/test_stored_reads.py` sends the same requests to the application with and without this
+layer and compares status, headers and bytes.
+"""
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from fastapi import Request, Response
+from pydantic import BaseModel
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+from starlette.datastructures import Headers, QueryParams
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.api.deps import (
+    DEFAULT_LIMIT,
+    JSON_LIST,
+    MAX_LIMIT,
+    MAX_OFFSET,
+    PageParams,
+    negotiated_format,
+)
+from app.api.etags import stored_record
+from app.api.rendering import stored_list_response
+from app.db import get_session, run_in_session
+from app.i18n import Lang, request_lang
+from app.jsonld import JSONLD_MEDIA_TYPE
+from app.models import ANY_LANGUAGE, SubjectKind
+from app.models.base import ID_MAX, ID_PATTERN
+from app.queries.items import list_item_bodies
+from app.queries.renditions import SUMMARY
+from app.queries.statistics import list_statistic_bodies
+from app.queries.terms import list_term_bodies
+from app.schemas.statistics import StatisticPublic
+from app.schemas.terms import TermPublic
+
+_ID = re.compile(ID_PATTERN)
+_COUNT = re.compile(r"0|[1-9][0-9]{0,8}")
+_LANGS = frozenset(lang.value for lang in Lang)
+
+Bodies = Callable[[Session, Lang, PageParams], tuple[list[str] | None, int]]
+
+
+@dataclass(frozen=True)
+class RecordRead:
+    """`GET {collection}/{id}`: a record's body, stored per language or once for all (or a
+    term's summary, whose JSON-LD form is negotiated and rendered by the handler)."""
+
+    template: str
+    kind: str
+    per_language: bool
+    jsonld: bool = False
+    parameters: frozenset[str] = frozenset()
+
+    def answer(
+        self, session: Session, *, request: Request, lang: Lang, record_id: str
+    ) -> Response | None:
+        stored_lang = lang.value if self.per_language else ANY_LANGUAGE
+        return stored_record(session, self.kind, record_id, stored_lang)
+
+
+@dataclass(frozen=True)
+class ListRead:
+    """`GET {collection}`, unfiltered, in its default order: a page of stored bodies."""
+
+    template: str
+    item: type[BaseModel]
+    bodies: Bodies
+    jsonld = False
+    parameters = frozenset({"limit", "offset"})
+
+    def answer(
+        self, session: Session, *, request: Request, lang: Lang, page: PageParams
+    ) -> Response | None:
+        found, total = self.bodies(session, lang, page)
+        if found is None:
+            return None
+        return stored_list_response(request, found, total, page, JSON_LIST, self.item)
+
+
+def _terms(session: Session, _lang: Lang, page: PageParams) -> tuple[list[str] | None, int]:
+    return list_term_bodies(session, organization_id=None, limit=page.limit, offset=page.offset)
+
+
+def _statistics(session: Session, lang: Lang, page: PageParams) -> tuple[list[str] | None, int]:
+    return list_statistic_bodies(
+        session, lang, category=None, term_id=None, key=None, **page.model_dump()
+    )
+
+
+def _statements(model: Any, kind: SubjectKind) -> Bodies:
+    def bodies(session: Session, _lang: Lang, page: PageParams) -> tuple[list[str] | None, int]:
+        return list_item_bodies(session, model, kind, limit=page.limit, offset=page.offset)
+
+    return bodies
+
+
+def stored_reads(prefix: str, term_items: Sequence[tuple[Any, ...]]) -> list[RecordRead | ListRead]:
+    """The reads answered here, under the API's `prefix`; `term_items` are the statement kinds'
+    (path, table, kind, public model, ...), as `app.api.v1` mounts them."""
+    reads: list[RecordRead | ListRead] = [
+        RecordRead(f"{prefix}/terms/{{term_id}}", SUMMARY, per_language=True, jsonld=True),
+        ListRead(f"{prefix}/terms", TermPublic, _terms),
+        RecordRead(
+            f"{prefix}/statistics/{{statistic_id}}", SubjectKind.statistic.value, per_language=True
+        ),
+        ListRead(f"{prefix}/statistics", StatisticPublic, _statistics),
+    ]
+    for path, model, kind, public, *_ in term_items:
+        reads.append(RecordRead(f"{prefix}/{path}/{{item_id}}", kind.value, per_language=False))
+        reads.append(ListRead(f"{prefix}/{path}", public, _statements(model, kind)))
+    return reads
+
+
+class StoredReadsMiddleware:
+    """Answers the stored reads it is given (see the module's docstring); sends the rest on."""
+
+    def __init__(self, app: ASGIApp, reads: list[RecordRead | ListRead]) -> None:
+        self.app = app
+        self.lists = {read.template: read for read in reads if isinstance(read, ListRead)}
+        # "/api/v1/terms/{term_id}" is found by its collection, "/api/v1/terms".
+        self.records = {
+            read.template.rsplit("/", 1)[0]: read for read in reads if isinstance(read, RecordRead)
+        }
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = None
+        if scope["type"] == "http" and scope["method"] == "GET":
+            response = await self._answer(scope)
+        if response is None:
+            await self.app(scope, receive, send)
+        else:
+            await response(scope, receive, send)
+
+    async def _answer(self, scope: Scope) -> Response | None:
+        path: str = scope["path"]
+        read: RecordRead | ListRead | None = self.lists.get(path)
+        record_id = ""
+        if read is None:
+            collection, _, record_id = path.rpartition("/")
+            read = self.records.get(collection)
+            if read is None or len(record_id) > ID_MAX or not _ID.fullmatch(record_id):
+                return None
+        state = scope.setdefault("state", {})
+        overrides = getattr(scope.get("app"), "dependency_overrides", {})
+        if "database_fault" in state or get_session in overrides:
+            return None  # the handler answers the fault, or reads the session it is given
+        query = _plain_query(scope, read.parameters)
+        if query is None:
+            return None
+        accept = Headers(scope=scope).get("accept", "")
+        if read.jsonld and JSONLD_MEDIA_TYPE in accept:
+            return None
+        lang = request_lang(scope)
+        request = Request(scope)
+        if isinstance(read, ListRead):
+            if negotiated_format(accept) is not JSON_LIST.format:
+                return None
+            page = PageParams(
+                limit=int(query.get("limit", DEFAULT_LIMIT)), offset=int(query.get("offset", 0))
+            )
+            if not 1 <= page.limit <= MAX_LIMIT or page.offset > MAX_OFFSET:
+                return None
+            answer = partial(read.answer, request=request, lang=lang, page=page)
+        else:
+            answer = partial(read.answer, request=request, lang=lang, record_id=record_id)
+        try:
+            response = await run_in_session(answer)
+        except SQLAlchemyError:
+            return None  # FastAPI meets the same error and answers it as a problem
+        if response is not None:
+            state["route"] = read.template
+        return response
+
+
+def _plain_query(scope: Scope, accepted: frozenset[str]) -> dict[str, str] | None:
+    """The query as a dict when every name is `accepted` or `lang`, given once, with a plain
+    value (a count without sign or leading zero; a language we have); else None."""
+    query: dict[str, str] = {}
+    for name, value in QueryParams(scope["query_string"]).multi_items():
+        if name in query:
+            return None
+        if name == "lang":
+            if value not in _LANGS:
+                return None
+        elif name not in accepted or not _COUNT.fullmatch(value):
+            return None
+        query[name] = value
+    return query

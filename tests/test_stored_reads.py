@@ -1,0 +1,185 @@
+"""Stored reads answered in front of the router (app.api.stored_reads) are the routes' answers:
+the same requests sent to the application with and without that layer get the same status,
+headers and bytes, both the reads it answers and the ones it must leave to the routes."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy import delete
+
+from app.api.stored_reads import StoredReadsMiddleware, stored_reads
+from app.api.v1 import TERM_ITEMS, api_router
+from app.db import make_engine
+from app.main import create_app
+from app.models import Rendition
+from tests.test_caching import committed_database, environment
+
+TERM = "bac-giang-2025-2030"
+TASK = f"{TERM}-task-1"
+STATISTIC = "bac-giang-party-member-growth-target"
+STATEMENTS = ("tasks", "solutions", "achievements", "limitations", "directives")
+REQUEST_ID = {"X-Request-ID": "same-in-both"}
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with committed_database(tmp_path_factory.mktemp("stored-reads")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=["false", "true"], ids=["cache-off", "cache-on"])
+def clients(database: str, request: pytest.FixtureRequest) -> Iterator[tuple[TestClient, ...]]:
+    """The application as deployed, with and without the stored-reads layer."""
+    with (
+        environment(DATABASE_URL=database, RESPONSE_CACHE=request.param),
+        TestClient(create_app()) as layered,
+        TestClient(create_app(answer_stored_reads=False)) as routed,
+    ):
+        yield layered, routed
+
+
+def _answered_here(client: TestClient) -> list[str]:
+    """Requests the layer answers: every stored record and summary, lists and their pages."""
+    paths = []
+    for collection in ("terms", *STATEMENTS):
+        paths += [f"/api/v1/{collection}", f"/api/v1/{collection}?limit=2&offset=1"]
+        for item in client.get(f"/api/v1/{collection}?limit=500").json()["items"]:
+            paths += [f"/api/v1/{collection}/{item['id']}"]
+    for item in client.get("/api/v1/statistics?limit=500").json()["items"]:
+        paths += [f"/api/v1/statistics/{item['id']}", f"/api/v1/statistics/{item['id']}?lang=en"]
+    paths += [f"/api/v1/terms/{TERM}?lang=en", f"/api/v1/terms/{TERM}?lang=vi"]
+    paths += ["/api/v1/statistics?lang=en&limit=3&offset=2", "/api/v1/statistics?offset=0"]
+    paths += ["/api/v1/statistics?limit=500&offset=10000000", "/api/v1/tasks?offset=1000"]
+    return paths
+
+
+# Each must be left to the routes: a parameter to validate, a form to negotiate, an error.
+LEFT_TO_THE_ROUTES = [
+    "/api/v1/tasks?limit=0",
+    "/api/v1/tasks?limit=501",
+    "/api/v1/tasks?limit=05",
+    "/api/v1/tasks?limit=%2B5",
+    "/api/v1/tasks?limit=1&limit=2",
+    "/api/v1/tasks?offset=10000001",
+    "/api/v1/tasks?offset=",
+    "/api/v1/tasks?limt=5",
+    "/api/v1/tasks?format=csv",
+    "/api/v1/tasks?format=json",
+    "/api/v1/tasks?term=bac-giang-2020-2025",
+    "/api/v1/tasks?q=dang",
+    "/api/v1/tasks?sort=-position",
+    "/api/v1/tasks?fields=text",
+    "/api/v1/statistics?lang=EN",
+    "/api/v1/statistics?lang=fr",
+    "/api/v1/statistics?lang=en&lang=vi",
+    f"/api/v1/terms/{TERM}?include=key_tasks",
+    f"/api/v1/terms/{TERM}?fields=id",
+    f"/api/v1/terms/{TERM}?limit=5",
+    f"/api/v1/tasks/{TASK}?lang=en",
+    f"/api/v1/tasks/{TASK}/history",
+    "/api/v1/tasks/Not-A-Slug",
+    "/api/v1/tasks/no-such-task",
+    "/api/v1/terms/no-such-term",
+    f"/api/v1/tasks/{'a' * 121}",
+    "/api/v1/tasks/",
+    "/api/v1/people",
+]
+
+HEADERS = [
+    {},
+    {"Accept-Language": "en"},
+    {"Accept-Language": "fr, en;q=0.5"},
+    {"Accept": "text/csv"},
+    {"Accept": "text/csv, application/json"},
+    {"Accept": "application/ld+json"},
+    {"Accept-Encoding": "br, gzip"},
+    {"Origin": "https://portal.example"},
+    {"Host": "other.example"},
+]
+
+
+def _same(layered: TestClient, routed: TestClient, path: str, headers: dict[str, str]) -> None:
+    sent = {**REQUEST_ID, **headers}
+    for method in ("GET", "HEAD"):
+        here = layered.request(method, path, headers=sent)
+        there = routed.request(method, path, headers=sent)
+        assert (here.status_code, here.headers.items(), here.content) == (
+            there.status_code,
+            there.headers.items(),
+            there.content,
+        ), (method, path, headers)
+    etag = there.headers.get("etag")
+    if etag is not None:
+        conditional = {**sent, "If-None-Match": etag}
+        here, there = layered.get(path, headers=conditional), routed.get(path, headers=conditional)
+        assert (here.status_code, here.headers.items(), here.content) == (
+            there.status_code,
+            there.headers.items(),
+            there.content,
+        ), ("If-None-Match", path, headers)
+
+
+def test_reads_answered_in_front_of_the_router_are_the_routes_answers(
+    clients: tuple[TestClient, TestClient],
+) -> None:
+    layered, routed = clients
+    paths = _answered_here(layered)
+    assert len(paths) > 40
+    for path in paths:
+        for headers in HEADERS:
+            _same(layered, routed, path, headers)
+
+
+def test_what_needs_validation_is_left_to_the_routes(
+    clients: tuple[TestClient, TestClient],
+) -> None:
+    layered, routed = clients
+    for path in LEFT_TO_THE_ROUTES:
+        for headers in ({}, {"Accept-Language": "en"}):
+            _same(layered, routed, path, headers)
+
+
+def test_stored_reads_do_not_reach_the_routes(
+    database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With every operation broken, the stored reads are still answered, and only those."""
+
+    async def broken(*_args: object) -> None:
+        raise AssertionError("reached the route")
+
+    with environment(DATABASE_URL=database, RESPONSE_CACHE="false"):
+        client = TestClient(create_app(), raise_server_exceptions=False)
+        monkeypatch.setattr(APIRoute, "handle", broken)
+        for path in (f"/api/v1/terms/{TERM}", f"/api/v1/tasks/{TASK}", "/api/v1/statistics"):
+            assert client.get(path).status_code == 200, path
+        assert client.get(f"/api/v1/statistics/{STATISTIC}?lang=en").status_code == 200
+        for path in ("/api/v1/people", f"/api/v1/terms/{TERM}?include=key_tasks"):
+            assert client.get(path).status_code == 500, path
+
+
+def test_a_read_not_stored_yet_is_left_to_the_routes(database: str, tmp_path: Path) -> None:
+    with committed_database(tmp_path) as url, environment(DATABASE_URL=url):
+        engine = make_engine(url)
+        with engine.begin() as connection:
+            connection.execute(delete(Rendition).where(Rendition.record_id == TERM))  # type: ignore[arg-type]
+        engine.dispose()
+        with (
+            TestClient(create_app()) as layered,
+            TestClient(create_app(answer_stored_reads=False)) as routed,
+        ):
+            _same(layered, routed, f"/api/v1/terms/{TERM}", {})
+            _same(layered, routed, "/api/v1/terms", {})
+
+
+def test_each_stored_read_is_an_operation_of_the_api() -> None:
+    """The layer's templates (also the access record's route) are the operations' paths."""
+    paths = create_app().openapi()["paths"]
+    reads = stored_reads(api_router.prefix, TERM_ITEMS)
+    assert len(reads) == 2 + 2 * (1 + len(TERM_ITEMS))
+    for read in reads:
+        assert "get" in paths[read.template], read.template
+    middleware = StoredReadsMiddleware(create_app(), reads)
+    assert len(middleware.lists) + len(middleware.records) == len(reads)
