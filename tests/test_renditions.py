@@ -134,6 +134,24 @@ def test_reads_come_from_the_stored_bodies(database: str, served: TestClient) ->
     assert _check(database) == f"key_task/{TASK}/*: the stored body differs from a fresh render"
 
 
+def test_unfiltered_lists_take_their_total_from_the_store(
+    database: str, served: TestClient
+) -> None:
+    engine = make_engine(database)
+    with engine.begin() as connection:
+        connection.execute(
+            update(Rendition)
+            .where(Rendition.kind == "total", Rendition.record_id == "key_task")  # type: ignore[arg-type]
+            .values(body="999")
+        )
+    engine.dispose()
+
+    assert served.get("/api/v1/tasks?limit=1").json()["total"] == 999
+    # A filtered list counts its own rows.
+    assert served.get(f"/api/v1/tasks?term={TERM}").json()["total"] < 999
+    assert _check(database) == "total/key_task/*: the stored body differs from a fresh render"
+
+
 def test_a_missing_stored_body_is_rendered_as_before(database: str, served: TestClient) -> None:
     before = served.get("/api/v1/statistics?lang=en")
     engine = make_engine(database)

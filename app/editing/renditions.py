@@ -8,7 +8,9 @@ ones the read routes would render, byte for byte; `check` proves it for a whole 
 What is stored:
 - the record of each kind whose representation shows only itself and its sources (terms as in
   the terms list, the five kinds of term statements, statistics in each language);
-- each term's summary with every section, in each language.
+- each term's summary with every section, in each language;
+- how many records of each of those kinds there are: the `total` of their unfiltered lists,
+  which at 100,000 records cost a count of the whole table on every read.
 
 Which summaries a change touches follows from what a summary shows: its term and the terms it
 covers (a planned term's summary includes the reviewed term's statements), the statements and
@@ -25,7 +27,7 @@ from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import and_, bindparam, delete, insert, select, tuple_, union_all
+from sqlalchemy import and_, bindparam, delete, func, insert, select, tuple_, union_all
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
@@ -49,7 +51,7 @@ from app.models import (
 )
 from app.models.base import Stamps
 from app.queries.citations import sources_for
-from app.queries.renditions import SUMMARY
+from app.queries.renditions import SUMMARY, TOTAL
 from app.queries.statistics import statistics_public
 from app.queries.terms import item_public, term_summaries, terms_public
 from app.schemas.items import (
@@ -65,7 +67,7 @@ from app.schemas.terms import SummarySection, TermPublic, TermSummary
 LANGS = tuple(Lang)
 # Bump when a representation renders differently without its schema changing: `congress-api
 # migrate` then renders every stored one again.
-RENDER_VERSION = 1
+RENDER_VERSION = 2
 _RENDERER = "renderer"  # the row that names the version the stored bodies were rendered by
 _TABLE = Rendition.__table__  # type: ignore[attr-defined]
 
@@ -171,6 +173,15 @@ def render_summaries(session: Session, term_ids: Iterable[str]) -> Rendered:
             body = summary.model_dump_json(exclude_unset=True)
             rendered[(SUMMARY, term_id, lang.value)] = (summary.revision, body)
     return rendered
+
+
+def render_totals(session: Session, kinds: Iterable[SubjectKind]) -> Rendered:
+    """How many records of each kind there are (revision 0: a count has no version)."""
+    totals: Rendered = {}
+    for kind in kinds:
+        count = select(func.count()).select_from(BY_SUBJECT[kind].table)
+        totals[(TOTAL, kind.value, ANY_LANGUAGE)] = (0, str(session.execute(count).scalar_one()))
+    return totals
 
 
 def _coverers(session: Session, term_ids: Collection[str]) -> set[str]:
@@ -327,10 +338,13 @@ def refresh(
 
     rendered: Rendered = {}
     retired: dict[SubjectKind, list[str]] = {}
+    counted: set[SubjectKind] = set()
     for change in changes:
         kind, record_id = SubjectKind(change["kind"]), change["record_id"]
         if kind not in _RECORDS:
             continue
+        if change["before"] is None or change["after"] is None:
+            counted.add(kind)
         if change["after"] is None:
             retired.setdefault(kind, []).append(record_id)
         else:
@@ -352,6 +366,7 @@ def refresh(
     summaries = render_summaries(session, whole_terms)
     _drop(session, SUMMARY, whole_terms - {t for _k, t, _lang in summaries})
     rendered |= summaries
+    rendered |= render_totals(session, counted)
     _upsert(session, rendered)
     return rendered
 
@@ -399,7 +414,7 @@ def render_all(session: Session) -> Rendered:
         table = BY_SUBJECT[kind].table
         rendered |= render_records(session, kind, session.execute(select(table.c.id)).scalars())
     term_ids = session.execute(select(col(Term.id))).scalars().all()
-    return rendered | render_summaries(session, term_ids)
+    return rendered | render_summaries(session, term_ids) | render_totals(session, _RECORDS)
 
 
 def stored(session: Session) -> Rendered:

@@ -77,7 +77,7 @@ def list_item_bodies(
         filtered, ordered = _statements(
             model, term_ids=term_ids, ids=ids, updated_since=updated_since, sort=sort
         )
-        pages = BodyPages.of(filtered, ordered, table, kind.value)
+        pages = BodyPages.of(filtered, ordered, table, kind.value, unfiltered=False)
     parameters = {
         "term_ids": term_ids,
         "updated_since": updated_since,
@@ -99,7 +99,8 @@ def _body_pages(
         updated_since=bindparam("updated_since") if since else None,
         sort=sort,
     )
-    return BodyPages.of(filtered, ordered, model.__table__, kind.value)  # type: ignore[attr-defined]
+    table = model.__table__  # type: ignore[attr-defined]
+    return BodyPages.of(filtered, ordered, table, kind.value, unfiltered=not by_term and not since)
 
 
 def items_of_terms(session: Session, model: type[Item], term_ids: list[str]) -> list[Item]:

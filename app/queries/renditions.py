@@ -16,6 +16,7 @@ from app.models import ANY_LANGUAGE, Rendition
 
 _TABLE: Table = Rendition.__table__  # type: ignore[attr-defined]
 SUMMARY = "summary"
+TOTAL = "total"  # how many records of a kind there are: an unfiltered list's total
 
 
 @cache
@@ -46,29 +47,52 @@ def _bodies_of(
     return statement.with_only_columns(_TABLE.c.body).select_from(joined)
 
 
+@cache
+def _total() -> Select[str]:
+    return select(_TABLE.c.body).where(
+        _TABLE.c.kind == TOTAL,
+        _TABLE.c.record_id == bindparam("total_of"),
+        _TABLE.c.lang == ANY_LANGUAGE,
+    )
+
+
 @dataclass(frozen=True)
 class BodyPages:
     """A list's count and its page of stored bodies, built once per shape of the list (which
     filters, which sort) with every value bound at run time: building the statements cost more
-    than running them."""
+    than running them. An unfiltered list takes its total from the one stored on write."""
 
     count: Select[int]
     page: Select[str | None]
+    total_of: str | None
 
     @classmethod
     def of(
-        cls, filtered: Select[Any], ordered: Select[Any], table: Table, kind: str
+        cls,
+        filtered: Select[Any],
+        ordered: Select[Any],
+        table: Table,
+        kind: str,
+        *,
+        unfiltered: bool,
     ) -> "BodyPages":
         paged = ordered.limit(bindparam("limit")).offset(bindparam("offset"))
         return cls(
             count=select(func.count()).select_from(filtered.subquery()),
             page=_bodies_of(paged, table, kind, bindparam("lang")),
+            total_of=kind if unfiltered else None,
         )
 
     def run(self, session: Session, parameters: dict[str, Any]) -> tuple[list[str] | None, int]:
         """(the page's bodies in order, or None if one is missing; the total)."""
         connection = session.connection()
-        total = connection.execute(self.count, parameters).scalar_one()
+        stored = None
+        if self.total_of is not None:
+            stored = connection.execute(_total(), {"total_of": self.total_of}).scalar()
+        if stored is not None:
+            total = int(stored)
+        else:
+            total = connection.execute(self.count, parameters).scalar_one()
         found = list(connection.execute(self.page, parameters).scalars())
         bodies = [body for body in found if body is not None]
         return (bodies if len(bodies) == len(found) else None), total

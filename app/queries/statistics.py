@@ -127,6 +127,7 @@ def _body_pages(filters: tuple[str, ...], sort: tuple[SortKey, ...]) -> BodyPage
         _ordered(statement, sort),
         Statistic.__table__,  # type: ignore[attr-defined]
         SubjectKind.statistic.value,
+        unfiltered=not filters,
     )
 
 

@@ -116,7 +116,8 @@ def _body_pages(by_organization: bool, since: bool, sort: tuple[SortKey, ...]) -
         sort,
     )
     table = Term.__table__  # type: ignore[attr-defined]
-    return BodyPages.of(filtered, ordered, table, SubjectKind.term.value)
+    unfiltered = not by_organization and not since
+    return BodyPages.of(filtered, ordered, table, SubjectKind.term.value, unfiltered=unfiltered)
 
 
 def get_term(session: Session, term_id: str) -> TermPublic | None:
