@@ -116,7 +116,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     fault = request.scope.get("state", {}).get("database_fault")
     if fault is not None:
         raise DatabaseUnavailableError(fault, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
-    async with _session_slots():
+    async with session_slots():
         with Session(get_engine()) as session:
             yield session
 
@@ -130,13 +130,14 @@ async def run_in_session(work: Callable[[Session], T]) -> T:
     On SQLite it runs here, on the event loop: reading an indexed row or a page in WAL mode
     never waits for a writer and costs less than the hand-off to a thread (about 0.2 ms).
     Elsewhere each statement is a round trip to the server, which must not stall the loop: it
-    runs in the thread pool, holding one of the pool's slots as a handler's session does, and
-    in autocommit, which spares the BEGIN and ROLLBACK round trips (two of a read's four at
-    READ COMMITTED, where each statement sees its own snapshot anyway)."""
+    runs in the thread pool, in autocommit, which spares the BEGIN and ROLLBACK round trips
+    (two of a read's four; at READ COMMITTED each statement sees its own snapshot anyway)."""
     engine = get_engine()
-    if engine.dialect.name == "sqlite":
-        return _run(work, engine)
-    async with _session_slots():
+    # A slot first, waited for on the loop: then a pooled connection is free, and the
+    # checkout cannot block the loop that must send the responses of the sessions holding them.
+    async with session_slots():
+        if engine.dialect.name == "sqlite":
+            return _run(work, engine)
         return await anyio.to_thread.run_sync(_run, work, _autocommit(engine))
 
 
@@ -168,7 +169,8 @@ def _write_turn() -> asyncio.Lock:
     return turn
 
 
-def _session_slots() -> asyncio.Semaphore:
+def session_slots() -> asyncio.Semaphore:
+    """This event loop's bound on open sessions: one slot per pooled connection."""
     loop = asyncio.get_running_loop()
     slots = _SLOTS.get(loop)
     if slots is None:
@@ -185,7 +187,7 @@ async def get_write_session() -> AsyncIterator[Session]:
     # Writers of one process take turns here, first come first served, before they take a
     # session: SQLite's busy handler retries with growing sleeps and serves waiters in no order
     # (4 concurrent writers saw a p99 of 0.8 s), and a queued writer must not hold a slot.
-    async with _write_turn(), _session_slots():
+    async with _write_turn(), session_slots():
         with write_session() as session:
             yield session
 

@@ -2,6 +2,7 @@
 the same requests sent to the application with and without that layer get the same status,
 headers and bytes, both the reads it answers and the ones it must leave to the routes."""
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,9 +13,10 @@ from sqlalchemy import delete
 
 from app.api.stored_reads import StoredReadsMiddleware, stored_reads
 from app.api.v1 import TERM_ITEMS, api_router
-from app.db import make_engine
+from app.db import get_engine, make_engine, run_in_session, session_slots
 from app.main import create_app
 from app.models import Rendition
+from app.queries.renditions import SUMMARY, stored_body
 from tests.test_caching import committed_database, environment
 
 TERM = "bac-giang-2025-2030"
@@ -22,6 +24,7 @@ TASK = f"{TERM}-task-1"
 STATISTIC = "bac-giang-party-member-growth-target"
 STATEMENTS = ("tasks", "solutions", "achievements", "limitations", "directives")
 REQUEST_ID = {"X-Request-ID": "same-in-both"}
+SUMMARY_KEY = (SUMMARY, TERM, "vi")
 
 
 @pytest.fixture(scope="module")
@@ -183,3 +186,31 @@ def test_each_stored_read_is_an_operation_of_the_api() -> None:
         assert "get" in paths[read.template], read.template
     middleware = StoredReadsMiddleware(create_app(), reads)
     assert len(middleware.lists) + len(middleware.records) == len(reads)
+
+
+def test_a_stored_read_waits_for_a_pooled_connection_without_blocking(database: str) -> None:
+    """With every pooled connection held by sessions, a stored read waits its turn on the
+    event loop: it must not block the loop in the pool's checkout, where the sessions' own
+    responses (sent by that loop) could never give a connection back."""
+
+    async def scenario() -> None:
+        slots = session_slots()
+        for _ in range(2):
+            await slots.acquire()
+        read = asyncio.create_task(
+            run_in_session(lambda session: stored_body(session, *SUMMARY_KEY))
+        )
+        await asyncio.sleep(0.05)
+        assert not read.done()
+        slots.release()
+        found = await read
+        assert found is not None and f'"id":"{TERM}"' in found[1]
+        slots.release()
+
+    with environment(DATABASE_URL=database, DB_POOL_SIZE="2"):
+        get_engine.cache_clear()
+        try:
+            asyncio.run(scenario())
+        finally:
+            get_engine().dispose()
+            get_engine.cache_clear()
