@@ -50,9 +50,8 @@ def _settings_or_exit() -> None:
 def serve() -> None:
     """Serve the API with uvicorn on HOST:PORT with WORKERS processes, after checking that the
     database can be served."""
-    import uvicorn
-
     from app.logs import log_config
+    from app.serving import serve as serve_app
 
     _settings_or_exit()
     settings = get_settings()
@@ -63,8 +62,7 @@ def serve() -> None:
         # The workers (and this process) find it in the environment: the client reads it there.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="congress-metrics-")
         get_settings.cache_clear()
-    uvicorn.run(
-        "app.main:app",
+    serve_app(
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
@@ -74,10 +72,6 @@ def serve() -> None:
         access_log=False,
         # app.hosts applies X-Forwarded-* from FORWARDED_ALLOW_IPS itself, Host included.
         proxy_headers=False,
-        # uvloop starves some connections when the loop is busy: cold reads at 128 connections
-        # had requests waiting over 2 s, against a p99 of 94 ms on asyncio's loop at the same
-        # rate (bench/RESULTS.md).
-        loop="asyncio",
     )
 
 

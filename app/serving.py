@@ -1,0 +1,36 @@
+"""Running the application under uvicorn, as `congress-api serve` does."""
+
+import socket
+from typing import Any
+
+import uvicorn
+from uvicorn.supervisors import Multiprocess
+
+STARTUP_FAILURE = 3  # uvicorn's own exit status when the application does not start
+
+
+class _Config(uvicorn.Config):
+    def bind_socket(self) -> socket.socket:
+        # With several workers uvicorn binds the socket and hands it to them. asyncio sets
+        # TCP_NODELAY only on connections of a socket it made itself (it checks the socket's
+        # protocol number, 0 on this one), so every response waited for a delayed ACK: 44 ms,
+        # and two workers served half one worker's rate. Linux gives the connections it accepts
+        # the listening socket's TCP_NODELAY.
+        sock = super().bind_socket()
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+
+
+def serve(**options: Any) -> None:
+    """`app.main:app` with uvicorn's `options`, on asyncio's event loop: uvloop starved some
+    connections when the loop was busy (cold reads at 128 connections waited over 2 s, against
+    a p99 of 94 ms on asyncio's loop at the same rate; bench/RESULTS.md)."""
+    config = _Config("app.main:app", loop="asyncio", **options)
+    server = uvicorn.Server(config)
+    if config.workers > 1:
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
+        return
+    server.run()
+    if not server.started:
+        raise SystemExit(STARTUP_FAILURE)
