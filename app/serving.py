@@ -1,5 +1,6 @@
 """Running the application under uvicorn, as `congress-api serve` does."""
 
+import asyncio
 import socket
 from typing import Any
 
@@ -22,11 +23,36 @@ class _Config(uvicorn.Config):
         return sock
 
 
+class FairAcceptLoop(asyncio.SelectorEventLoop):
+    """asyncio's event loop, taking one new connection each time the listening socket is ready.
+
+    Workers share one listening socket and all wake when connections arrive; asyncio's own loop
+    accepts every pending one at once, so the first awake took most of a client's pool of
+    keep-alive connections and kept them (CPU split 2:7 between two workers, and two workers
+    served no more than one). Accepting one at a time, the workers take turns."""
+
+    def _accept_connection(
+        self,
+        protocol_factory: Any,
+        sock: socket.socket,
+        sslcontext: Any = None,
+        server: Any = None,
+        backlog: int = 100,
+        *timeouts: Any,
+    ) -> None:
+        # `backlog` is how many connections one call accepts; the socket's listen queue keeps
+        # its length (set by `_start_serving`).
+        super()._accept_connection(  # type: ignore[misc]
+            protocol_factory, sock, sslcontext, server, 1, *timeouts
+        )
+
+
 def serve(**options: Any) -> None:
-    """`app.main:app` with uvicorn's `options`, on asyncio's event loop: uvloop starved some
-    connections when the loop was busy (cold reads at 128 connections waited over 2 s, against
-    a p99 of 94 ms on asyncio's loop at the same rate; bench/RESULTS.md)."""
-    config = _Config("app.main:app", loop="asyncio", **options)
+    """`app.main:app` with uvicorn's `options`, on asyncio's event loop (`FairAcceptLoop`):
+    uvloop starved some connections when the loop was busy (cold reads at 128 connections
+    waited over 2 s, against a p99 of 94 ms on asyncio's loop at the same rate;
+    bench/RESULTS.md)."""
+    config = _Config("app.main:app", loop="app.serving:FairAcceptLoop", **options)
     server = uvicorn.Server(config)
     if config.workers > 1:
         Multiprocess(config, sockets=[config.bind_socket()]).run()

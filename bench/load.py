@@ -373,7 +373,7 @@ def _uvicorn(app: str) -> list[str]:
         "--workers",
         "1",
         "--loop",
-        "asyncio",  # as `congress-api serve` runs it
+        "app.serving:FairAcceptLoop",  # as `congress-api serve` runs it
         "--no-access-log",
         "--log-level",
         "warning",

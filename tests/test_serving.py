@@ -1,8 +1,9 @@
 """How `congress-api serve` runs uvicorn (app.serving)."""
 
+import asyncio
 import socket
 
-from app.serving import _Config
+from app.serving import FairAcceptLoop, _Config
 
 
 def test_connections_to_the_shared_socket_of_several_workers_send_without_delay() -> None:
@@ -15,3 +16,39 @@ def test_connections_to_the_shared_socket_of_several_workers_send_without_delay(
         with accepted:
             assert listener.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
             assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+
+
+def test_a_worker_takes_one_new_connection_at_a_time() -> None:
+    """Workers sharing a socket take turns: each readiness of the socket is one accept, and the
+    connections still pending are left for the next (or another worker's)."""
+    accepted: list[asyncio.BaseTransport] = []
+
+    class Accepted(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            accepted.append(transport)
+
+    loop = FairAcceptLoop()
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.setblocking(False)
+    clients = [socket.create_connection(listener.getsockname()) for _ in range(3)]
+    try:
+        loop._accept_connection(Accepted, listener, None, None, 100)
+        loop.run_until_complete(asyncio.sleep(0.01))
+        assert len(accepted) == 1
+        pending = 0
+        while True:
+            try:
+                conn, _address = listener.accept()
+            except BlockingIOError:
+                break
+            conn.close()
+            pending += 1
+        assert pending == 2
+    finally:
+        for transport in accepted:
+            transport.close()
+        loop.run_until_complete(asyncio.sleep(0))
+        for client in clients:
+            client.close()
+        listener.close()
+        loop.close()

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 
 from fastapi import Request, Response
 from pydantic import BaseModel
@@ -65,11 +65,9 @@ class RecordRead:
     kind: str
     per_language: bool
     jsonld: bool = False
-    parameters: frozenset[str] = frozenset()
+    parameters: ClassVar[frozenset[str]] = frozenset()
 
-    def answer(
-        self, session: Session, *, request: Request, lang: Lang, record_id: str
-    ) -> Response | None:
+    def answer(self, session: Session, *, lang: Lang, record_id: str) -> Response | None:
         stored_lang = lang.value if self.per_language else ANY_LANGUAGE
         return stored_record(session, self.kind, record_id, stored_lang)
 
@@ -81,8 +79,8 @@ class ListRead:
     template: str
     item: type[BaseModel]
     bodies: Bodies
-    jsonld = False
-    parameters = frozenset({"limit", "offset"})
+    jsonld: ClassVar[bool] = False
+    parameters: ClassVar[frozenset[str]] = frozenset({"limit", "offset"})
 
     def answer(
         self, session: Session, *, request: Request, lang: Lang, page: PageParams
@@ -167,7 +165,6 @@ class StoredReadsMiddleware:
         if read.jsonld and JSONLD_MEDIA_TYPE in accept:
             return None
         lang = request_lang(scope)
-        request = Request(scope)
         if isinstance(read, ListRead):
             if negotiated_format(accept) is not JSON_LIST.format:
                 return None
@@ -176,9 +173,9 @@ class StoredReadsMiddleware:
             )
             if not 1 <= page.limit <= MAX_LIMIT or page.offset > MAX_OFFSET:
                 return None
-            answer = partial(read.answer, request=request, lang=lang, page=page)
+            answer = partial(read.answer, request=Request(scope), lang=lang, page=page)
         else:
-            answer = partial(read.answer, request=request, lang=lang, record_id=record_id)
+            answer = partial(read.answer, lang=lang, record_id=record_id)
         try:
             response = await run_in_session(answer)
         except SQLAlchemyError:
