@@ -13,7 +13,7 @@ from sqlalchemy import delete
 
 from app.api.stored_reads import StoredReadsMiddleware, stored_reads
 from app.api.v1 import TERM_ITEMS, api_router
-from app.db import get_engine, make_engine, run_in_session, session_slots
+from app.db import get_engine, make_engine, run_in_connection, session_slots
 from app.main import create_app
 from app.models import Rendition
 from app.queries.renditions import SUMMARY, stored_body
@@ -198,7 +198,7 @@ def test_a_stored_read_waits_for_a_pooled_connection_without_blocking(database: 
         for _ in range(2):
             await slots.acquire()
         read = asyncio.create_task(
-            run_in_session(lambda session: stored_body(session, *SUMMARY_KEY))
+            run_in_connection(lambda connection: stored_body(connection, *SUMMARY_KEY))
         )
         await asyncio.sleep(0.05)
         assert not read.done()

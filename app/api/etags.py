@@ -17,11 +17,10 @@ from typing import Annotated, Any
 
 from fastapi import Header, Response
 from pydantic import BaseModel
-from sqlmodel import Session
 
 from app.editing.commands import IfMatch
 from app.problems import PreconditionRequiredError
-from app.queries.renditions import stored_body
+from app.queries.renditions import Reader, stored_body
 
 JSON_MEDIA_TYPE = "application/json"
 _STRONG = re.compile(r'^"(\d{1,12})\.[0-9a-f]{32}(?:-(?:br|gzip))?"$')
@@ -86,7 +85,7 @@ IfMatchHeader = Annotated[
 ]
 
 
-def stored_record(session: Session, kind: str, record_id: str, lang: str) -> Response | None:
+def stored_record(reader: Reader, kind: str, record_id: str, lang: str) -> Response | None:
     """The record's (or summary's) body stored on write, with its strong ETag; None if none."""
-    found = stored_body(session, kind, record_id, lang)
+    found = stored_body(reader, kind, record_id, lang)
     return stored_response(found[0], found[1].encode()) if found else None

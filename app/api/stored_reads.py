@@ -22,8 +22,8 @@ from typing import Any, ClassVar
 
 from fastapi import Request, Response
 from pydantic import BaseModel
+from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
 from starlette.datastructures import Headers, QueryParams
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -37,7 +37,7 @@ from app.api.deps import (
 )
 from app.api.etags import stored_record
 from app.api.rendering import stored_list_response
-from app.db import get_session, run_in_session
+from app.db import get_session, run_in_connection
 from app.i18n import Lang, request_lang
 from app.jsonld import JSONLD_MEDIA_TYPE
 from app.models import ANY_LANGUAGE, SubjectKind
@@ -53,7 +53,8 @@ _ID = re.compile(ID_PATTERN)
 _COUNT = re.compile(r"0|[1-9][0-9]{0,8}")
 _LANGS = frozenset(lang.value for lang in Lang)
 
-Bodies = Callable[[Session, Lang, PageParams], tuple[list[str] | None, int]]
+Found = tuple[list[str] | None, int]  # a page's bodies (None if one is missing), the total
+Bodies = Callable[[Connection, Lang, PageParams], Found]
 
 
 @dataclass(frozen=True)
@@ -67,9 +68,9 @@ class RecordRead:
     jsonld: bool = False
     parameters: ClassVar[frozenset[str]] = frozenset()
 
-    def answer(self, session: Session, *, lang: Lang, record_id: str) -> Response | None:
+    def answer(self, connection: Connection, *, lang: Lang, record_id: str) -> Response | None:
         stored_lang = lang.value if self.per_language else ANY_LANGUAGE
-        return stored_record(session, self.kind, record_id, stored_lang)
+        return stored_record(connection, self.kind, record_id, stored_lang)
 
 
 @dataclass(frozen=True)
@@ -83,27 +84,27 @@ class ListRead:
     parameters: ClassVar[frozenset[str]] = frozenset({"limit", "offset"})
 
     def answer(
-        self, session: Session, *, request: Request, lang: Lang, page: PageParams
+        self, connection: Connection, *, request: Request, lang: Lang, page: PageParams
     ) -> Response | None:
-        found, total = self.bodies(session, lang, page)
+        found, total = self.bodies(connection, lang, page)
         if found is None:
             return None
         return stored_list_response(request, found, total, page, JSON_LIST, self.item)
 
 
-def _terms(session: Session, _lang: Lang, page: PageParams) -> tuple[list[str] | None, int]:
-    return list_term_bodies(session, organization_id=None, limit=page.limit, offset=page.offset)
+def _terms(connection: Connection, _lang: Lang, page: PageParams) -> Found:
+    return list_term_bodies(connection, organization_id=None, limit=page.limit, offset=page.offset)
 
 
-def _statistics(session: Session, lang: Lang, page: PageParams) -> tuple[list[str] | None, int]:
+def _statistics(connection: Connection, lang: Lang, page: PageParams) -> Found:
     return list_statistic_bodies(
-        session, lang, category=None, term_id=None, key=None, **page.model_dump()
+        connection, lang, category=None, term_id=None, key=None, **page.model_dump()
     )
 
 
 def _statements(model: Any, kind: SubjectKind) -> Bodies:
-    def bodies(session: Session, _lang: Lang, page: PageParams) -> tuple[list[str] | None, int]:
-        return list_item_bodies(session, model, kind, limit=page.limit, offset=page.offset)
+    def bodies(connection: Connection, _lang: Lang, page: PageParams) -> Found:
+        return list_item_bodies(connection, model, kind, limit=page.limit, offset=page.offset)
 
     return bodies
 
@@ -177,7 +178,7 @@ class StoredReadsMiddleware:
         else:
             answer = partial(read.answer, lang=lang, record_id=record_id)
         try:
-            response = await run_in_session(answer)
+            response = await run_in_connection(answer)
         except SQLAlchemyError:
             return None  # FastAPI meets the same error and answers it as a problem
         if response is not None:

@@ -9,7 +9,7 @@ from sqlalchemy import BindParameter, Select, bindparam, func
 from sqlmodel import Session, col, select
 
 from app.models import ANY_LANGUAGE, SubjectKind, TermItemBase
-from app.queries.renditions import BodyPages
+from app.queries.renditions import BodyPages, Reader
 from app.queries.sorting import SortKey, order_by
 
 Item = TypeVar("Item", bound=TermItemBase)
@@ -56,7 +56,7 @@ def list_items(
 
 
 def list_item_bodies(
-    session: Session,
+    reader: Reader,
     model: type[Item],
     kind: SubjectKind,
     *,
@@ -85,7 +85,7 @@ def list_item_bodies(
         "limit": limit,
         "offset": offset,
     }
-    return pages.run(session, parameters)
+    return pages.run(reader, parameters)
 
 
 @cache

@@ -1,15 +1,16 @@
 """Reading the representations stored on write (app.editing.renditions renders them).
 
 A read that finds none (a database migrated but not yet rendered) renders as before, so a
-missing row costs time, never a wrong answer. The statements run on the session's connection:
-`Session.execute` adds the ORM's work per statement, a sixth of a stored list's time.
+missing row costs time, never a wrong answer. The statements run on a connection (the
+session's, or one of its own for app.api.stored_reads): `Session.execute` adds the ORM's work
+per statement, a sixth of a stored list's time.
 """
 
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BindParameter, Select, Table, bindparam, func, select
+from sqlalchemy import BindParameter, Connection, Select, Table, bindparam, func, select
 from sqlmodel import Session
 
 from app.models import ANY_LANGUAGE, Rendition
@@ -28,10 +29,17 @@ def _one() -> Select[int, str]:
     )
 
 
-def stored_body(session: Session, kind: str, record_id: str, lang: str) -> tuple[int, str] | None:
+Reader = Session | Connection
+
+
+def connection_of(reader: Reader) -> Connection:
+    return reader.connection() if isinstance(reader, Session) else reader
+
+
+def stored_body(reader: Reader, kind: str, record_id: str, lang: str) -> tuple[int, str] | None:
     """The stored (revision, body) of a record or a summary, in `lang` where it differs."""
     parameters = {"kind": kind, "record_id": record_id, "lang": lang}
-    row = session.connection().execute(_one(), parameters).first()
+    row = connection_of(reader).execute(_one(), parameters).first()
     return (row[0], row[1]) if row else None
 
 
@@ -90,9 +98,9 @@ class BodyPages:
             total_of=kind if unfiltered else None,
         )
 
-    def run(self, session: Session, parameters: dict[str, Any]) -> tuple[list[str] | None, int]:
+    def run(self, reader: Reader, parameters: dict[str, Any]) -> tuple[list[str] | None, int]:
         """(the page's bodies in order, or None if one is missing; the total)."""
-        connection = session.connection()
+        connection = connection_of(reader)
         stored = None
         if self.total_of is not None:
             stored = connection.execute(_total(), {"total_of": self.total_of}).scalar()

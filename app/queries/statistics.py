@@ -12,7 +12,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from app.i18n import Lang
 from app.models import Statistic, StatisticCategory, SubjectKind
 from app.queries.citations import Cited, sources_for
-from app.queries.renditions import BodyPages
+from app.queries.renditions import BodyPages, Reader
 from app.queries.sorting import SortKey, order_by
 from app.schemas.statistics import StatisticPublic
 
@@ -99,7 +99,7 @@ def list_statistics(
 
 
 def list_statistic_bodies(
-    session: Session,
+    reader: Reader,
     lang: Lang,
     *,
     category: StatisticCategory | None,
@@ -113,7 +113,7 @@ def list_statistic_bodies(
     """The same page as `list_statistics`, as stored bodies (None if one is missing)."""
     given = _filters(category, term_id, key, updated_since)
     pages = _body_pages(tuple(k for k, v in given.items() if v is not None), tuple(sort))
-    return pages.run(session, {**given, "lang": lang.value, "limit": limit, "offset": offset})
+    return pages.run(reader, {**given, "lang": lang.value, "limit": limit, "offset": offset})
 
 
 @cache

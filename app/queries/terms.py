@@ -30,7 +30,7 @@ from app.queries.citations import Cited, sources_for
 from app.queries.documents import build_events, documents_public, load_chairs
 from app.queries.items import items_of_terms
 from app.queries.people import build_area, build_people, load_posts, people_and_post_holders
-from app.queries.renditions import BodyPages
+from app.queries.renditions import BodyPages, Reader
 from app.queries.sorting import SortKey, order_by
 from app.queries.statistics import build_statistics, statistics_of_terms
 from app.schemas.documents import DocumentPublic, PersonRef
@@ -92,7 +92,7 @@ def list_terms(
 
 
 def list_term_bodies(
-    session: Session,
+    reader: Reader,
     *,
     organization_id: str | None,
     updated_since: datetime | None = None,
@@ -103,9 +103,7 @@ def list_term_bodies(
     """The same page as `list_terms`, as stored bodies (None if one is missing)."""
     pages = _body_pages(organization_id is not None, updated_since is not None, tuple(sort))
     parameters = {"organization_id": organization_id, "updated_since": updated_since}
-    return pages.run(
-        session, {**parameters, "lang": ANY_LANGUAGE, "limit": limit, "offset": offset}
-    )
+    return pages.run(reader, {**parameters, "lang": ANY_LANGUAGE, "limit": limit, "offset": offset})
 
 
 @cache
