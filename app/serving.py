@@ -23,13 +23,17 @@ class _Config(uvicorn.Config):
         return sock
 
 
-class FairAcceptLoop(asyncio.SelectorEventLoop):
-    """asyncio's event loop, taking one new connection each time the listening socket is ready.
+class SharedSocketLoop(asyncio.SelectorEventLoop):
+    """asyncio's event loop for a worker that shares its listening socket with others: it
+    takes at most ACCEPT_BATCH new connections each time the socket is ready.
 
-    Workers share one listening socket and all wake when connections arrive; asyncio's own loop
-    accepts every pending one at once, so the first awake took most of a client's pool of
-    keep-alive connections and kept them (CPU split 2:7 between two workers, and two workers
-    served no more than one). Accepting one at a time, the workers take turns."""
+    All the workers wake when connections arrive, and asyncio's own loop accepts every pending
+    one at once, so the first awake took most of a client's keep-alive connections and kept
+    them: CPU split 2:7 between two workers, which served no more than one. One connection per
+    wakeup shared them evenly but left a burst of 128 new connections waiting to be accepted
+    (p99 0.7 s); four share them as evenly (3:3) with a p99 of 0.16 s (bench/RESULTS.md)."""
+
+    ACCEPT_BATCH = 4
 
     def _accept_connection(
         self,
@@ -43,16 +47,17 @@ class FairAcceptLoop(asyncio.SelectorEventLoop):
         # `backlog` is how many connections one call accepts; the socket's listen queue keeps
         # its length (set by `_start_serving`).
         super()._accept_connection(  # type: ignore[misc]
-            protocol_factory, sock, sslcontext, server, 1, *timeouts
+            protocol_factory, sock, sslcontext, server, self.ACCEPT_BATCH, *timeouts
         )
 
 
-def serve(**options: Any) -> None:
-    """`app.main:app` with uvicorn's `options`, on asyncio's event loop (`FairAcceptLoop`):
-    uvloop starved some connections when the loop was busy (cold reads at 128 connections
-    waited over 2 s, against a p99 of 94 ms on asyncio's loop at the same rate;
-    bench/RESULTS.md)."""
-    config = _Config("app.main:app", loop="app.serving:FairAcceptLoop", **options)
+def serve(*, workers: int, **options: Any) -> None:
+    """`app.main:app` with uvicorn's `options`, on asyncio's event loop (`SharedSocketLoop`
+    when several workers share the socket): uvloop starved some connections when the loop was
+    busy (cold reads at 128 connections waited over 2 s, against a p99 of 94 ms on asyncio's
+    loop at the same rate; bench/RESULTS.md)."""
+    loop = "app.serving:SharedSocketLoop" if workers > 1 else "asyncio"
+    config = _Config("app.main:app", loop=loop, workers=workers, **options)
     server = uvicorn.Server(config)
     if config.workers > 1:
         Multiprocess(config, sockets=[config.bind_socket()]).run()

@@ -373,7 +373,7 @@ def _uvicorn(app: str) -> list[str]:
         "--workers",
         "1",
         "--loop",
-        "app.serving:FairAcceptLoop",  # as `congress-api serve` runs it
+        "asyncio",  # as `congress-api serve` runs one worker
         "--no-access-log",
         "--log-level",
         "warning",

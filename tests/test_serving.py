@@ -3,7 +3,7 @@
 import asyncio
 import socket
 
-from app.serving import FairAcceptLoop, _Config
+from app.serving import SharedSocketLoop, _Config
 
 
 def test_connections_to_the_shared_socket_of_several_workers_send_without_delay() -> None:
@@ -18,23 +18,23 @@ def test_connections_to_the_shared_socket_of_several_workers_send_without_delay(
             assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
 
 
-def test_a_worker_takes_one_new_connection_at_a_time() -> None:
-    """Workers sharing a socket take turns: each readiness of the socket is one accept, and the
-    connections still pending are left for the next (or another worker's)."""
+def test_workers_sharing_a_socket_take_a_few_new_connections_at_a_time() -> None:
+    """Each readiness of a shared socket is at most ACCEPT_BATCH accepts: the connections still
+    pending are left for the next (or for another worker)."""
     accepted: list[asyncio.BaseTransport] = []
 
     class Accepted(asyncio.Protocol):
         def connection_made(self, transport: asyncio.BaseTransport) -> None:
             accepted.append(transport)
 
-    loop = FairAcceptLoop()
+    loop = SharedSocketLoop()
     listener = socket.create_server(("127.0.0.1", 0))
     listener.setblocking(False)
-    clients = [socket.create_connection(listener.getsockname()) for _ in range(3)]
+    clients = [socket.create_connection(listener.getsockname()) for _ in range(6)]
     try:
         loop._accept_connection(Accepted, listener, None, None, 100)
         loop.run_until_complete(asyncio.sleep(0.01))
-        assert len(accepted) == 1
+        assert len(accepted) == SharedSocketLoop.ACCEPT_BATCH == 4
         pending = 0
         while True:
             try:
