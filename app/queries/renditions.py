@@ -75,10 +75,11 @@ def _total() -> Select[str]:
 class BodyPages:
     """A list's count and its page of stored bodies, built once per shape of the list (which
     filters, which sort) with every value bound at run time: building the statements cost more
-    than running them. An unfiltered list takes its total from the one stored on write."""
+    than running them. An unfiltered list takes its total from the one stored on write, read
+    with the page: one statement (one round trip on PostgreSQL) for a page that has rows."""
 
     count: Select[int]
-    page: Select[str | None]
+    page: Select[Any]  # (body, and the stored total if any) of each row of the page
     total_of: str | None
 
     @classmethod
@@ -92,22 +93,26 @@ class BodyPages:
         unfiltered: bool,
     ) -> "BodyPages":
         paged = ordered.limit(bindparam("limit")).offset(bindparam("offset"))
+        page: Select[Any] = _bodies_of(paged, table, kind, bindparam("lang"))
+        if unfiltered:
+            page = page.add_columns(_total().scalar_subquery())
         return cls(
             count=select(func.count()).select_from(filtered.subquery()),
-            page=_bodies_of(paged, table, kind, bindparam("lang")),
+            page=page,
             total_of=kind if unfiltered else None,
         )
 
     def run(self, reader: Reader, parameters: dict[str, Any]) -> tuple[list[str] | None, int]:
         """(the page's bodies in order, or None if one is missing; the total)."""
         connection = connection_of(reader)
+        parameters = {**parameters, "total_of": self.total_of}
+        rows = connection.execute(self.page, parameters).all()
         stored = None
         if self.total_of is not None:
-            stored = connection.execute(_total(), {"total_of": self.total_of}).scalar()
+            stored = rows[0][1] if rows else connection.execute(_total(), parameters).scalar()
         if stored is not None:
             total = int(stored)
         else:
             total = connection.execute(self.count, parameters).scalar_one()
-        found = list(connection.execute(self.page, parameters).scalars())
-        bodies = [body for body in found if body is not None]
-        return (bodies if len(bodies) == len(found) else None), total
+        bodies = [row[0] for row in rows if row[0] is not None]
+        return (bodies if len(bodies) == len(rows) else None), total

@@ -35,7 +35,8 @@ from app.models import (
 # see app/queries/terms.py.
 SUMMARY_BUDGET = 16
 LIST_BUDGET = 6
-# The stored body of the summary; a list's count and its page of stored bodies.
+# The stored body of the summary; a list's count and its page of stored bodies (an unfiltered
+# list: one statement, its page with the total stored beside it).
 STORED_SUMMARY_BUDGET = 1
 STORED_LIST_BUDGET = 2
 # Lists whose items are not stored (their bodies show other records: a person's posts).
