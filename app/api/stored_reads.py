@@ -5,7 +5,7 @@ statements and the bytes they return: most of what such a read cost was the fram
 them (routing tries the operations in order, every parameter is validated on its own, a sync
 handler is a trip to the thread pool). This layer answers those reads itself, with the
 handlers' own query functions and response builders (`app.api.etags.stored_record`,
-`app.api.rendering.stored_list_response`), so the bytes cannot differ.
+`app.api.rendering.stored_list_response`), so its bytes are the routes' bytes.
 
 It answers only what needs no validation beyond a pattern: any other parameter, a value not in
 its plain form, a repeated name, CSV or JSON-LD asked for, a body not stored yet, a database
