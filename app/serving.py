@@ -31,7 +31,8 @@ class SharedSocketLoop(asyncio.SelectorEventLoop):
     one at once, so the first awake took most of a client's keep-alive connections and kept
     them: CPU split 2:7 between two workers, which served no more than one. One connection per
     wakeup shared them evenly but left a burst of 128 new connections waiting to be accepted
-    (p99 0.7 s); four share them as evenly (3:3) with a p99 of 0.16 s (bench/RESULTS.md)."""
+    (p99 0.7 s); four shared them as evenly in most runs (3:3, 6:5), with a p99 of 0.16 s at
+    128 connections (bench/RESULTS.md)."""
 
     ACCEPT_BATCH = 4
 
