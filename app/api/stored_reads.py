@@ -98,7 +98,13 @@ def _terms(connection: Connection, _lang: Lang, page: PageParams) -> Found:
 
 def _statistics(connection: Connection, lang: Lang, page: PageParams) -> Found:
     return list_statistic_bodies(
-        connection, lang, category=None, term_id=None, key=None, **page.model_dump()
+        connection,
+        lang,
+        category=None,
+        term_id=None,
+        key=None,
+        limit=page.limit,
+        offset=page.offset,
     )
 
 

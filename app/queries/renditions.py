@@ -32,14 +32,14 @@ def _one() -> Select[int, str]:
 Reader = Session | Connection
 
 
-def connection_of(reader: Reader) -> Connection:
+def _connection_of(reader: Reader) -> Connection:
     return reader.connection() if isinstance(reader, Session) else reader
 
 
 def stored_body(reader: Reader, kind: str, record_id: str, lang: str) -> tuple[int, str] | None:
     """The stored (revision, body) of a record or a summary, in `lang` where it differs."""
     parameters = {"kind": kind, "record_id": record_id, "lang": lang}
-    row = connection_of(reader).execute(_one(), parameters).first()
+    row = _connection_of(reader).execute(_one(), parameters).first()
     return (row[0], row[1]) if row else None
 
 
@@ -104,7 +104,7 @@ class BodyPages:
 
     def run(self, reader: Reader, parameters: dict[str, Any]) -> tuple[list[str] | None, int]:
         """(the page's bodies in order, or None if one is missing; the total)."""
-        connection = connection_of(reader)
+        connection = _connection_of(reader)
         parameters = {**parameters, "total_of": self.total_of}
         rows = connection.execute(self.page, parameters).all()
         stored = None
