@@ -15,6 +15,7 @@ from sqlmodel import Session
 from app.config import get_settings
 from app.faults import RETRY_AFTER_SECONDS
 from app.problems import DatabaseUnavailableError
+from app.search.postings import postings_json
 from app.text import fold
 
 
@@ -88,8 +89,12 @@ def _configure_sqlite(engine: Engine, *, read_only: bool = False) -> None:
         # 2 MB each took a worker past 150 MB at 100,000 records; the OS page cache is shared.
         cursor.execute("PRAGMA cache_size=-256")
         cursor.close()
-        # The search index's triggers fold with this, so the index and queries fold alike.
+        # The search index's triggers fold with this, so the index and queries fold alike,
+        # and weigh each record's words with that.
         dbapi_connection.create_function("fold", 1, fold, deterministic=True)
+        dbapi_connection.create_function(
+            "search_postings", 2, postings_json, deterministic=True
+        )
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:

@@ -1,12 +1,19 @@
-"""The SQL over the search index: FTS5 on SQLite, tsvector with GIN on PostgreSQL.
+"""The SQL over the search index: which records match, and which of them rank first.
 
-Ranking, on both: records where a word keeps the tone marks the user typed come first; then by
-relevance, where a match in a record's name (a person's, an organization's, a title) counts ten
-times a match in running text; ties in the order of the index's own unique key, so pages are
-stable while the data is.
+A hit is a record holding every folded word of the query, found by FTS5 on SQLite and by the
+tsvector's GIN index on PostgreSQL; that also counts them. Ranking is the same on both
+databases, from the postings (app/search/postings.py): records where a word keeps the tone marks
+the user typed come first; then by score, the sum of idf * impact of the query's words; ties by
+the index's own id, so pages are stable while the data is.
+
+A broad query's best records are found without ranking all its hits (threshold algorithm): the
+`depth` best records of each word's list are ranked, and that ranking is exact once its last
+wanted record scores above what any record outside those lists can (each of its impacts is at
+most the one `depth` deep). Otherwise the lists are read deeper, and past `MAX_DEPTH`, or for a
+query with few hits, every hit is ranked. Both ways rank with one expression and give one order.
 """
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,71 +21,59 @@ from sqlalchemy import Select, bindparam, column, select, table, text
 from sqlmodel import Session
 
 from app.search.kinds import SearchKind
+from app.search.postings import idf
 from app.search.terms import SNIPPET_LENGTH, Terms
 
 SNIPPET_WINDOW = 4 * SNIPPET_LENGTH
 
-# bm25() weights, by column of search_fts: name, body, name_folded, body_folded.
-_NAME_WEIGHT = 10.0
-_BODY_WEIGHT = 1.0
+# Below this many hits, ranking them all costs less than reading the top of each word's list.
+RANK_ALL_HITS = 1_000
+FIRST_DEPTH = 256
+MAX_DEPTH = 4_096
 
-# Ranked on rowids alone, then the page's text fetched: sorting every hit with its text would
-# copy whole documents through the sorter. Of a long text only a window around the first word
-# is fetched, found in the folded text (as a whole word if it can be): folding keeps the length
-# of Vietnamese text, so the offset there is the offset in the printed text, where the snippet
-# is then marked. Should the window hold no whole match, the hit's snippet falls back to its name.
-_SQLITE_SEARCH = """
-SELECT d.kind, d.record_id, search_fts.name,
+_SQLITE_HITS = "SELECT rowid AS doc_id FROM search_fts WHERE search_fts MATCH :match"
+_POSTGRESQL_HITS = (
+    "SELECT id AS doc_id FROM search_doc WHERE folded @@ to_tsquery('simple', :all_words)"
+)
+_TOP_OF_LIST = (
+    "SELECT doc_id FROM (SELECT doc_id FROM search_word WHERE word = :{word} "
+    "ORDER BY impact DESC, doc_id LIMIT :depth) AS {alias}"
+)
+_CUTOFF = (
+    "(SELECT impact FROM search_word WHERE word = :{word} "
+    "ORDER BY impact DESC, doc_id LIMIT 1 OFFSET :last) AS {alias}"
+)
+_RANKED = """
+SELECT doc_id, exact_score, folded_score FROM (
+    SELECT c.doc_id, {exact_score} AS exact_score, {folded_score} AS folded_score
+    FROM ({candidates}) AS c
+    {joins}
+    {kind_join}
+) AS scored
+ORDER BY exact_score > 0 DESC, exact_score + folded_score DESC, doc_id
+LIMIT :limit OFFSET :offset
+"""
+_KIND_JOIN = "JOIN search_doc AS d ON d.id = c.doc_id AND d.kind IN :kinds"
+
+# Of a long text only a window around the first word is fetched, found in the folded text (as a
+# whole word if it can be): folding keeps the length of Vietnamese text, so the offset there is
+# the offset in the printed text, where the snippet is then marked. Should the window hold no
+# whole match, the hit's snippet falls back to its name.
+_SQLITE_PAGE = """
+SELECT d.id, d.kind, d.record_id, search_fts.name,
        CASE WHEN length(search_fts.body) <= :window THEN search_fts.body
             ELSE substr(search_fts.body, max(1, coalesce(
                 nullif(instr(search_fts.body_folded, ' ' || :first_word || ' '), 0),
                 nullif(instr(search_fts.body_folded, ' ' || :first_word || ','), 0),
                 instr(search_fts.body_folded, :first_word)) - :lead), :window)
-       END AS body,
-       hits.exact_rank, hits.folded_rank
-FROM (
-    SELECT search_fts.rowid AS doc_id, {exact_rank} AS exact_rank,
-           bm25(search_fts, 0, 0, {name_weight}, {body_weight}) AS folded_rank
-    FROM search_fts {kind_join}
-    WHERE search_fts MATCH :match {kinds}
-    ORDER BY exact_rank < 0 DESC, exact_rank + folded_rank, doc_id
-    LIMIT :limit OFFSET :offset
-) AS hits
-CROSS JOIN search_fts ON search_fts.rowid = hits.doc_id
-JOIN search_doc AS d ON d.id = hits.doc_id
-ORDER BY hits.exact_rank < 0 DESC, hits.exact_rank + hits.folded_rank, hits.doc_id
+       END AS body
+FROM search_doc AS d CROSS JOIN search_fts ON search_fts.rowid = d.id
+WHERE d.id IN :ids
 """
-_SQLITE_EXACT_RANK = "bm25(search_fts, {name_weight}, {body_weight}, 0, 0)"
-_SQLITE_KIND_JOIN = "CROSS JOIN search_doc AS d ON d.id = search_fts.rowid"
-_SQLITE_COUNT = """
-SELECT count(*) FROM search_fts {kind_join} WHERE search_fts MATCH :match {kinds}
-"""
-
-# ts_rank() weighs A (names) 1.0 and D (running text) 0.1; normalization 1 divides by the log of
-# the length, so a long document mentioning a name does not outrank the person.
-# As on SQLite, every hit is ranked on its id alone and only the page's rows are read whole: the
-# count window over whole rows buffered every hit's text (and tsvector) and spilled to disk.
-# OFFSET 0 keeps the ranks computed below the window, which then holds ids and ranks only.
-_POSTGRESQL_SEARCH = """
-SELECT d.kind, d.record_id, d.name, d.body, hits.exact_rank, hits.folded_rank, hits.total
-FROM (
-    SELECT id, exact_rank, folded_rank, count(*) OVER () AS total
-    FROM (
-        SELECT id, {exact_rank} AS exact_rank,
-               ts_rank(folded, to_tsquery('simple', :all_words), 1) AS folded_rank
-        FROM search_doc
-        WHERE folded @@ to_tsquery('simple', :all_words) {kinds}
-        OFFSET 0
-    ) AS ranked
-    ORDER BY exact_rank > 0 DESC, exact_rank + folded_rank DESC, id
-    LIMIT :limit OFFSET :offset
-) AS hits
-JOIN search_doc AS d ON d.id = hits.id
-ORDER BY hits.exact_rank > 0 DESC, hits.exact_rank + hits.folded_rank DESC, hits.id
-"""
-_POSTGRESQL_EXACT_RANK = (
-    "CASE WHEN exact @@ to_tsquery('simple', :exact_words) "
-    "THEN ts_rank(exact, to_tsquery('simple', :exact_words), 1) ELSE 0::real END"
+_POSTGRESQL_PAGE = "SELECT id, kind, record_id, name, body FROM search_doc WHERE id IN :ids"
+_SQLITE_COUNT = "SELECT count(*) FROM search_fts {kind_join} WHERE search_fts MATCH :match {kinds}"
+_POSTGRESQL_COUNT = (
+    "SELECT count(*) FROM search_doc WHERE folded @@ to_tsquery('simple', :all_words) {kinds}"
 )
 
 
@@ -92,8 +87,141 @@ class SearchRow:
     exact: bool
 
 
-def _is_sqlite(session: Session) -> bool:
-    return session.get_bind().dialect.name == "sqlite"
+@dataclass(frozen=True)
+class _Ranked:
+    doc_id: int
+    exact_score: float
+    folded_score: float
+
+    def beats(self, exact: bool, score: float) -> bool:
+        """Whether this ranks strictly before every record with at most that key."""
+        if (self.exact_score > 0) != exact:
+            return self.exact_score > 0
+        return self.exact_score + self.folded_score > score
+
+
+class _Query:
+    """One search's words, their weights and the statements over them."""
+
+    def __init__(
+        self, session: Session, terms: Terms, kinds: Collection[SearchKind] | None
+    ) -> None:
+        self.session = session
+        self.sqlite = session.get_bind().dialect.name == "sqlite"
+        self.kinds = sorted(kinds) if kinds else None
+        self.words = [*terms.folded, *terms.exact]
+        self.folded = len(terms.folded)
+        self.params: dict[str, Any] = {f"w{i}": word for i, word in enumerate(self.words)}
+        if self.sqlite:
+            self.params["match"] = terms.fts5_filter()
+        else:
+            self.params["all_words"] = terms.tsquery_all()
+        if self.kinds:
+            self.params["kinds"] = self.kinds
+
+    def run(self, statement: str, params: dict[str, Any]) -> list[Any]:
+        clause = text(statement)
+        params = self.params | params
+        for name in ("kinds", "ids", "words"):
+            if name in params and f":{name}" in statement:
+                clause = clause.bindparams(bindparam(name, expanding=True))
+        return list(self.session.execute(clause, params))
+
+    def count(self) -> int:
+        if self.sqlite:
+            kind_join = (
+                "CROSS JOIN search_doc AS d ON d.id = search_fts.rowid" if self.kinds else ""
+            )
+            statement = _SQLITE_COUNT.format(
+                kind_join=kind_join, kinds="AND d.kind IN :kinds" if self.kinds else ""
+            )
+        else:
+            statement = _POSTGRESQL_COUNT.format(kinds="AND kind IN :kinds" if self.kinds else "")
+        return int(self.run(statement, {})[0][0])
+
+    def weigh(self) -> list[float]:
+        """Each word's idf, from the index's counts of records in all and holding the word."""
+        held = dict(
+            self.run(
+                "SELECT word, docs FROM search_word_count WHERE word IN :words",
+                {"words": ["", *self.words]},
+            )
+        )
+        records = held.get("", 0)
+        return [idf(records, held.get(word, 0)) for word in self.words]
+
+    def rank(
+        self, candidates: str, weights: Sequence[float], limit: int, offset: int
+    ) -> list[_Ranked]:
+        """Candidates holding every folded word, ranked; the same expression whatever they are."""
+        joins, folded_terms, exact_terms = [], [], []
+        for i in range(len(self.words)):
+            self.params[f"idf{i}"] = weights[i]
+            if i < self.folded:
+                joins.append(
+                    f"JOIN search_word AS p{i} ON p{i}.doc_id = c.doc_id AND p{i}.word = :w{i}"
+                )
+                folded_terms.append(f":idf{i} * p{i}.impact")
+            else:
+                joins.append(
+                    f"LEFT JOIN search_word AS p{i} ON p{i}.doc_id = c.doc_id AND p{i}.word = :w{i}"
+                )
+                exact_terms.append(f"coalesce(:idf{i} * p{i}.impact, 0.0)")
+        statement = _RANKED.format(
+            exact_score=" + ".join(exact_terms) or "0.0",
+            folded_score=" + ".join(folded_terms),
+            candidates=candidates,
+            joins="\n".join(joins),
+            kind_join=_KIND_JOIN if self.kinds else "",
+        )
+        rows = self.run(statement, {"limit": limit, "offset": offset})
+        return [_Ranked(int(r[0]), float(r[1]), float(r[2])) for r in rows]
+
+    def rank_all(self, weights: Sequence[float], limit: int, offset: int) -> list[_Ranked]:
+        return self.rank(_SQLITE_HITS if self.sqlite else _POSTGRESQL_HITS, weights, limit, offset)
+
+    def rank_top(self, weights: Sequence[float], wanted: int, depth: int) -> list[_Ranked] | None:
+        """The `wanted` best hits from `depth` of each word's list, or None if that cannot be
+        known from so few."""
+        indices = range(len(self.words))
+        cutoffs = self.run(
+            "SELECT " + ", ".join(_CUTOFF.format(word=f"w{i}", alias=f"c{i}") for i in indices),
+            {"last": depth - 1},
+        )[0]
+        self.params["depth"] = depth
+        candidates = " UNION ".join(
+            _TOP_OF_LIST.format(word=f"w{i}", alias=f"l{i}") for i in indices
+        )
+        ranked = self.rank(candidates, weights, wanted, 0)
+        if all(cutoff is None for cutoff in cutoffs):
+            return ranked  # every list read to its end: every hit was a candidate
+        # What a record outside the lists can score at most, summed as the ranking sums.
+        bounds = [w * (c or 0.0) for w, c in zip(weights, cutoffs, strict=True)]
+        exact = any(c is not None for c in cutoffs[self.folded :])
+        bound = _sum(bounds[self.folded :]) + _sum(bounds[: self.folded])
+        if len(ranked) == wanted and ranked[-1].beats(exact, bound):
+            return ranked
+        return None
+
+    def page(self, ids: list[int], terms: Terms) -> dict[int, Any]:
+        if self.sqlite:
+            window = {
+                "first_word": terms.folded[0],
+                "window": SNIPPET_WINDOW,
+                "lead": SNIPPET_WINDOW // 3,
+            }
+            rows = self.run(_SQLITE_PAGE, {"ids": ids} | window)
+        else:
+            rows = self.run(_POSTGRESQL_PAGE, {"ids": ids})
+        return {int(r.id): r for r in rows}
+
+
+def _sum(values: Sequence[float]) -> float:
+    """Left to right from the first term, as SQL adds `a + b + c`; 0.0 for none."""
+    total = values[0] if values else 0.0
+    for value in values[1:]:
+        total += value
+    return total
 
 
 def search(
@@ -103,81 +231,38 @@ def search(
     *,
     limit: int,
     offset: int,
+    rank_all_hits: int = RANK_ALL_HITS,
 ) -> tuple[list[SearchRow], int]:
     """A page of hits, best first, and the number of hits in all."""
-    params: dict[str, Any] = {"limit": limit, "offset": offset}
-    kind_filter = ""
-    if kinds:
-        kind_filter = "AND {column} IN :kinds"
-        params["kinds"] = sorted(kinds)
-    if _is_sqlite(session):
-        params["match"] = terms.fts5_ranked()
-        window = {
-            "first_word": terms.folded[0],
-            "window": SNIPPET_WINDOW,
-            "lead": SNIPPET_WINDOW // 3,
-        }
-        weights = {"name_weight": _NAME_WEIGHT, "body_weight": _BODY_WEIGHT}
-        parts = {
-            "exact_rank": _SQLITE_EXACT_RANK.format(**weights) if terms.exact else "0",
-            "kind_join": _SQLITE_KIND_JOIN if kinds else "",
-            "kinds": kind_filter.format(column="d.kind"),
-        }
-        rows = _run(session, _SQLITE_SEARCH.format(**weights, **parts), params | window)
-        del params["limit"], params["offset"]
-        count = _run(session, _SQLITE_COUNT.format(**parts), params)[0][0]
-        hits = [
-            _row(r.kind, r.record_id, r.name, r.body, -r.exact_rank, -r.folded_rank) for r in rows
-        ]
-        return hits, int(count)
-    params["all_words"] = terms.tsquery_all()
-    exact_rank = "0::real"
-    if terms.exact:
-        params["exact_words"] = terms.tsquery_exact()
-        exact_rank = _POSTGRESQL_EXACT_RANK
-    statement = _POSTGRESQL_SEARCH.format(
-        exact_rank=exact_rank, kinds=kind_filter.format(column="kind")
-    )
-    rows = _run(session, statement, params)
-    if not rows:
-        count = 0
-        if offset > 0:  # past the end: the window count is not there to read
-            count = _postgresql_count(session, terms, kinds)
-        return [], count
-    hits = [_row(r.kind, r.record_id, r.name, r.body, r.exact_rank, r.folded_rank) for r in rows]
-    return hits, int(rows[0].total)
-
-
-def _text(statement: str, params: dict[str, Any]) -> Any:
-    clause = text(statement)
-    if "kinds" in params:
-        clause = clause.bindparams(bindparam("kinds", expanding=True))
-    return clause
-
-
-def _run(session: Session, statement: str, params: dict[str, Any]) -> list[Any]:
-    return list(session.execute(_text(statement, params), params))
-
-
-def _row(
-    kind: str, record_id: str, name: str, body: str, exact_rank: float, folded_rank: float
-) -> SearchRow:
-    return SearchRow(
-        kind=SearchKind(kind),
-        record_id=record_id,
-        name=name,
-        body=body,
-        score=round(float(exact_rank) + float(folded_rank), 6),
-        exact=exact_rank > 0,
-    )
-
-
-def _postgresql_count(session: Session, terms: Terms, kinds: Collection[SearchKind] | None) -> int:
-    doc = table("search_doc", column("kind"), column("folded"))
-    statement = select(text("count(*)")).select_from(doc).where(_postgresql_match(terms))
-    if kinds:
-        statement = statement.where(doc.c.kind.in_(sorted(kinds)))
-    return int(session.execute(statement).scalar_one())
+    query = _Query(session, terms, kinds)
+    total = query.count()
+    if offset >= total:
+        return [], total
+    weights = query.weigh()
+    wanted = offset + limit
+    ranked = None
+    depth = max(FIRST_DEPTH, 4 * wanted)
+    while ranked is None and total > rank_all_hits and depth <= MAX_DEPTH:
+        ranked = query.rank_top(weights, wanted, depth)
+        depth *= 4
+    ranked = query.rank_all(weights, limit, offset) if ranked is None else ranked[offset:]
+    if not ranked:
+        return [], total
+    rows = query.page([r.doc_id for r in ranked], terms)
+    hits = []
+    for r in ranked:
+        row = rows[r.doc_id]
+        hits.append(
+            SearchRow(
+                kind=SearchKind(row.kind),
+                record_id=row.record_id,
+                name=row.name,
+                body=row.body,
+                score=round(r.exact_score + r.folded_score, 6),
+                exact=r.exact_score > 0,
+            )
+        )
+    return hits, total
 
 
 def _postgresql_match(terms: Terms) -> Any:
@@ -189,7 +274,7 @@ def _postgresql_match(terms: Terms) -> Any:
 def matching_ids(session: Session, kind: SearchKind, terms: Terms) -> Select[str]:
     """The ids of `kind` containing every word: a subquery for a collection's `q=` filter."""
     doc = table("search_doc", column("id"), column("kind"), column("record_id"))
-    if _is_sqlite(session):
+    if session.get_bind().dialect.name == "sqlite":
         fts = table("search_fts", column("rowid"))
         return (
             select(doc.c.record_id)

@@ -53,23 +53,8 @@ class Terms:
         """FTS5 query: every folded word, in the folded columns."""
         return " AND ".join(f'{{name_folded body_folded}} : "{word}"' for word in self.folded)
 
-    def fts5_ranked(self) -> str:
-        """As `fts5_filter`, plus the words as typed in the unfolded columns, so that bm25()
-        can tell records keeping the tone marks from the rest; it matches the same records."""
-        exact = {fold(word): word for word in self.exact}
-        clauses = []
-        for word in self.folded:
-            clause = f'{{name_folded body_folded}} : "{word}"'
-            if word in exact:
-                clause = f'({clause} OR {{name body}} : "{exact[word]}")'
-            clauses.append(clause)
-        return " AND ".join(clauses)
-
     def tsquery_all(self) -> str:
         return " & ".join(f"'{word}'" for word in self.folded)
-
-    def tsquery_exact(self) -> str:
-        return " | ".join(f"'{word}'" for word in self.exact)
 
 
 @dataclass(frozen=True)
