@@ -6,11 +6,12 @@ databases, from the postings (app/search/postings.py): records where a word keep
 the user typed come first; then by score, the sum of idf * impact of the query's words; ties by
 the index's own id, so pages are stable while the data is.
 
-A broad query's best records are found without ranking all its hits (threshold algorithm): the
-`depth` best records of each word's list are ranked, and that ranking is exact once its last
-wanted record scores above what any record outside those lists can (each of its impacts is at
-most the one `depth` deep). Otherwise the lists are read deeper, and past `MAX_DEPTH`, or for a
-query with few hits, every hit is ranked. Both ways rank with one expression and give one order.
+A broad query's best records are found without ranking all its hits (Fagin's threshold
+algorithm): the `depth` best records of each word's list are ranked, and that ranking is exact
+once its last wanted record ranks before anything a record outside those lists can score (each
+of its impacts is at most the one `depth` deep; a tie is settled by the lists' order, see
+`_settled`). Otherwise the lists are read twice as deep, and past `MAX_DEPTH`, or for a query
+with few hits, every hit is ranked. Both ways rank with one expression and give one order.
 """
 
 from collections.abc import Collection, Sequence
@@ -39,9 +40,16 @@ _TOP_OF_LIST = (
     "SELECT doc_id FROM (SELECT doc_id FROM search_word WHERE word = :{word} "
     "ORDER BY impact DESC, doc_id LIMIT :depth) AS {alias}"
 )
+# Per word: the record `depth` deep in its list, its impact, and the next lower impact there.
+_CUTOFFS = """
+SELECT k, impact, doc_id, (
+    SELECT s.impact FROM search_word AS s WHERE s.word = t.word AND s.impact < t.impact
+    ORDER BY s.impact DESC LIMIT 1) AS below
+FROM ({lists}) AS t
+"""
 _CUTOFF = (
-    "(SELECT impact FROM search_word WHERE word = :{word} "
-    "ORDER BY impact DESC, doc_id LIMIT 1 OFFSET :last) AS {alias}"
+    "SELECT {i} AS k, word, impact, doc_id FROM (SELECT word, impact, doc_id FROM search_word "
+    "WHERE word = :w{i} ORDER BY impact DESC, doc_id LIMIT 1 OFFSET :last) AS x{i}"
 )
 _RANKED = """
 SELECT doc_id, exact_score, folded_score FROM (
@@ -93,11 +101,42 @@ class _Ranked:
     exact_score: float
     folded_score: float
 
-    def beats(self, exact: bool, score: float) -> bool:
-        """Whether this ranks strictly before every record with at most that key."""
-        if (self.exact_score > 0) != exact:
-            return self.exact_score > 0
-        return self.exact_score + self.folded_score > score
+
+@dataclass(frozen=True)
+class _Cutoff:
+    """Where a word's list was cut: the impact and record `depth` deep, the next lower impact."""
+
+    impact: float
+    doc_id: int
+    below: float
+
+
+def _settled(
+    last: _Ranked, weights: Sequence[float], cutoffs: Sequence[_Cutoff | None], folded: int
+) -> bool:
+    """Whether no record outside the lists read (cut where `cutoffs` say; None: read to the end)
+    can rank before `last`, the last record wanted from the candidates."""
+    if any(cutoff is None for cutoff in cutoffs[:folded]):
+        return True  # every hit holds that word, and its whole list was read
+    at_cut = [cutoff.impact if cutoff else 0.0 for cutoff in cutoffs]
+
+    def best(impacts: Sequence[float]) -> float:
+        # Summed as the ranking sums, so that rounding cannot put an outside record above it.
+        terms = [weight * impact for weight, impact in zip(weights, impacts, strict=True)]
+        return _sum(terms[folded:]) + _sum(terms[:folded])
+
+    exact_outside = any(cutoff is not None for cutoff in cutoffs[folded:])
+    if (last.exact_score > 0) != exact_outside:
+        return last.exact_score > 0
+    score, bound = last.exact_score + last.folded_score, best(at_cut)
+    if score != bound:
+        return score > bound
+    # A tie: an outside record scoring it holds every word at exactly the cut impact (any lower
+    # one scores less), so it comes after the cut record in each list, and after `last`.
+    for i, cutoff in enumerate(cutoffs):
+        if cutoff is not None and best([*at_cut[:i], cutoff.below, *at_cut[i + 1 :]]) >= score:
+            return False
+    return last.doc_id <= max(cutoff.doc_id for cutoff in cutoffs if cutoff is not None)
 
 
 class _Query:
@@ -184,24 +223,20 @@ class _Query:
         """The `wanted` best hits from `depth` of each word's list, or None if that cannot be
         known from so few."""
         indices = range(len(self.words))
-        cutoffs = self.run(
-            "SELECT " + ", ".join(_CUTOFF.format(word=f"w{i}", alias=f"c{i}") for i in indices),
-            {"last": depth - 1},
-        )[0]
+        lists = " UNION ALL ".join(_CUTOFF.format(i=i) for i in indices)
+        cut: list[_Cutoff | None] = [None for _ in indices]
+        for row in self.run(_CUTOFFS.format(lists=lists), {"last": depth - 1}):
+            cut[row.k] = _Cutoff(float(row.impact), int(row.doc_id), float(row.below or 0.0))
         self.params["depth"] = depth
         candidates = " UNION ".join(
             _TOP_OF_LIST.format(word=f"w{i}", alias=f"l{i}") for i in indices
         )
         ranked = self.rank(candidates, weights, wanted, 0)
-        if all(cutoff is None for cutoff in cutoffs):
-            return ranked  # every list read to its end: every hit was a candidate
-        # What a record outside the lists can score at most, summed as the ranking sums.
-        bounds = [w * (c or 0.0) for w, c in zip(weights, cutoffs, strict=True)]
-        exact = any(c is not None for c in cutoffs[self.folded :])
-        bound = _sum(bounds[self.folded :]) + _sum(bounds[: self.folded])
-        if len(ranked) == wanted and ranked[-1].beats(exact, bound):
-            return ranked
-        return None
+        if len(ranked) < wanted:
+            settled = any(cutoff is None for cutoff in cut[: self.folded])
+        else:
+            settled = _settled(ranked[-1], weights, cut, self.folded)
+        return ranked if settled else None
 
     def page(self, ids: list[int], terms: Terms) -> dict[int, Any]:
         if self.sqlite:
@@ -232,8 +267,10 @@ def search(
     limit: int,
     offset: int,
     rank_all_hits: int = RANK_ALL_HITS,
+    first_depth: int = FIRST_DEPTH,
 ) -> tuple[list[SearchRow], int]:
-    """A page of hits, best first, and the number of hits in all."""
+    """A page of hits, best first, and the number of hits in all. (The last two arguments say
+    when the top of the lists is read instead of every hit, and from how deep.)"""
     query = _Query(session, terms, kinds)
     total = query.count()
     if offset >= total:
@@ -241,10 +278,10 @@ def search(
     weights = query.weigh()
     wanted = offset + limit
     ranked = None
-    depth = max(FIRST_DEPTH, 4 * wanted)
+    depth = max(first_depth, 4 * wanted)
     while ranked is None and total > rank_all_hits and depth <= MAX_DEPTH:
         ranked = query.rank_top(weights, wanted, depth)
-        depth *= 4
+        depth *= 2
     ranked = query.rank_all(weights, limit, offset) if ranked is None else ranked[offset:]
     if not ranked:
         return [], total

@@ -114,6 +114,9 @@ def _sqlite_upgrade() -> None:
 
 
 def _postgresql_upgrade() -> None:
+    # Weighing every record's words takes minutes at 100,000 records, past a server's per-query
+    # timeout (DB_STATEMENT_TIMEOUT_MS); only this migration's transaction is exempt.
+    op.execute("SET LOCAL statement_timeout = 0")
     # Same tokens as app.search.postings: folded words of name and text (counted for the length),
     # and the printed words (lowercase, NFC) that differ from their folding.
     op.execute(
