@@ -187,6 +187,8 @@ def upgrade() -> None:
     )
     # Built after the rows: one sort instead of 100,000 records' worth of page splits.
     op.execute("CREATE INDEX search_word_ranked ON search_word (word, impact DESC, doc_id)")
+    op.execute("ANALYZE search_word")
+    op.execute("ANALYZE search_word_count")
 
 
 def downgrade() -> None:
