@@ -150,6 +150,18 @@ def test_reading_the_top_of_the_lists_ranks_as_ranking_every_hit(generated: Sess
     assert settled_early >= 3  # the lists' top settled it, not reading them to the end
 
 
+def test_a_large_seed_run_leaves_postgresql_statistics_of_what_it_wrote(
+    generated: Session,
+) -> None:
+    if generated.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite plans these statements without statistics")
+    planned = generated.execute(
+        text("SELECT reltuples FROM pg_class WHERE relname = 'search_word'")
+    ).scalar_one()
+    actual = generated.execute(text("SELECT count(*) FROM search_word")).scalar_one()
+    assert planned == pytest.approx(actual, rel=0.2)
+
+
 def _ranked(doc_id: int, score: float, exact: float = 0.0) -> _Ranked:
     return _Ranked(doc_id=doc_id, exact_score=exact, folded_score=score)
 
