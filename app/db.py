@@ -92,9 +92,7 @@ def _configure_sqlite(engine: Engine, *, read_only: bool = False) -> None:
         # The search index's triggers fold with this, so the index and queries fold alike,
         # and weigh each record's words with that.
         dbapi_connection.create_function("fold", 1, fold, deterministic=True)
-        dbapi_connection.create_function(
-            "search_postings", 2, postings_json, deterministic=True
-        )
+        dbapi_connection.create_function("search_postings", 2, postings_json, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
