@@ -14,7 +14,8 @@ of its impacts is at most the one `depth` deep; a tie is settled by the lists' o
 with few hits, every hit is ranked. Both ways rank with one expression and give one order.
 """
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,8 +38,8 @@ _POSTGRESQL_HITS = (
     "SELECT id AS doc_id FROM search_doc WHERE folded @@ to_tsquery('simple', :all_words)"
 )
 _TOP_OF_LIST = (
-    "SELECT doc_id FROM (SELECT doc_id FROM search_word WHERE word = :{word} "
-    "ORDER BY impact DESC, doc_id LIMIT :depth) AS {alias}"
+    "SELECT doc_id FROM (SELECT doc_id FROM search_word WHERE word = :w{i} "
+    "ORDER BY impact DESC, doc_id LIMIT :depth) AS l{i}"
 )
 # Per word: the record `depth` deep in its list, its impact, and the next lower impact there.
 _CUTOFFS = """
@@ -228,9 +229,7 @@ class _Query:
         for row in self.run(_CUTOFFS.format(lists=lists), {"last": depth - 1}):
             cut[row.k] = _Cutoff(float(row.impact), int(row.doc_id), float(row.below or 0.0))
         self.params["depth"] = depth
-        candidates = " UNION ".join(
-            _TOP_OF_LIST.format(word=f"w{i}", alias=f"l{i}") for i in indices
-        )
+        candidates = " UNION ".join(_TOP_OF_LIST.format(i=i) for i in indices)
         ranked = self.rank(candidates, weights, wanted, 0)
         if len(ranked) < wanted:
             settled = any(cutoff is None for cutoff in cut[: self.folded])
@@ -300,6 +299,28 @@ def search(
             )
         )
     return hits, total
+
+
+@contextmanager
+def counts_deferred(session: Session) -> Iterator[None]:
+    """Around a bulk write in the session's transaction: on PostgreSQL the index's per-word
+    record counts are not updated record by record (each update of a row keeps its earlier
+    versions until commit, and a seed of 100,000 records went quadratic) but counted again once
+    at the end. On SQLite, where an update rewrites the row in place, nothing changes."""
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    if postgresql:
+        session.execute(text("SET LOCAL search.defer_counts = 'on'"))
+    yield
+    if postgresql:
+        session.execute(text("SET LOCAL search.defer_counts = 'off'"))
+        session.execute(text("DELETE FROM search_word_count"))
+        session.execute(
+            text(
+                "INSERT INTO search_word_count (word, docs) "
+                "SELECT word, count(*) FROM search_word GROUP BY word "
+                "UNION ALL SELECT '', count(*) FROM search_doc"
+            )
+        )
 
 
 def _postgresql_match(terms: Terms) -> Any:

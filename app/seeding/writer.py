@@ -7,6 +7,7 @@ a record missing from the seed files is reported and kept, since removing publis
 editorial decision (DELETE over the API), not a side effect of a seed run.
 """
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from sqlalchemy import select, text
@@ -15,10 +16,12 @@ from sqlmodel import Session
 from app.editing.commands import SEED_ACTOR, ImportReport, apply_dataset
 from app.editing.kinds import KINDS
 from app.editing.writer import Writer
+from app.search.index import counts_deferred
 from app.seeding.reader import Dataset
 
-# Records written by one seed run past which PostgreSQL's statistics are refreshed.
-ANALYZE_AFTER = 1_000
+# Records in a seed run from which it is a bulk write: the search index's counts are taken once
+# at the end, and PostgreSQL's statistics refreshed.
+BULK = 1_000
 
 
 @dataclass
@@ -53,7 +56,9 @@ def write_dataset(session: Session, dataset: Dataset, *, force: bool = False) ->
     """Brings the database in line with the dataset inside the caller's transaction."""
     writer = Writer.begin(session, SEED_ACTOR)
     result = ImportReport()
-    apply_dataset(writer, dataset, protect=not force, revive=force, report=result)
+    bulk = dataset.count() >= BULK
+    with counts_deferred(session) if bulk else nullcontext():
+        apply_dataset(writer, dataset, protect=not force, revive=force, report=result)
     report = SeedReport(
         inserted=len(result.created),
         updated=len(result.updated),
@@ -69,7 +74,7 @@ def write_dataset(session: Session, dataset: Dataset, *, force: bool = False) ->
         ]
     report.revision = writer.finish()
     postgresql = session.get_bind().dialect.name == "postgresql"
-    if report.inserted + report.updated >= ANALYZE_AFTER and postgresql:
+    if bulk and postgresql:
         # Until (auto)analyze runs, which may be never, the planner takes the tables for the
         # empty ones they were: the search's top-of-list statements then hashed every posting of
         # a word, 50-300 ms instead of 5 at 100,000 records. Own rows count in the same transaction.

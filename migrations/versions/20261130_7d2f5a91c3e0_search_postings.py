@@ -15,7 +15,8 @@ Both are kept in step by triggers, like the rest of the index. SQLite: the trigg
 indexed table expand `search_postings()`, which is `app.search.postings.postings_json`,
 registered on every connection by `app.db.make_engine` (as `fold()` is). PostgreSQL: triggers on
 `search_doc` call `search_postings()`, its SQL image, which computes the same doubles. Counts are
-upserted in word order, so concurrent writers lock them in one order.
+upserted in word order, so concurrent writers lock them in one order; on PostgreSQL a bulk
+writer defers them (`search.defer_counts`) and recounts once.
 
 PostgreSQL's `search_doc.exact` tsvector only ranked records keeping tone marks; the postings do
 that now, so it is dropped.
@@ -51,6 +52,12 @@ _COUNT_UP = (
     "UNION ALL SELECT '') AS words WHERE true ORDER BY word "
     "ON CONFLICT (word) DO UPDATE SET docs = search_word_count.docs + excluded.docs;"
 )
+
+
+# PostgreSQL: a count updated once per record written keeps every version of its row until the
+# transaction ends, and each update walks them: a seed of 100,000 records in one transaction went
+# quadratic. A bulk writer sets this and recounts once (app.search.index.counts_deferred).
+_DEFERRED = "coalesce(current_setting('search.defer_counts', true), '') = 'on'"
 
 
 def _sqlite_triggers(with_postings: bool) -> None:
@@ -160,10 +167,10 @@ def _postgresql_upgrade() -> None:
         "IF TG_OP = 'INSERT' THEN "
         "INSERT INTO search_word (doc_id, word, impact) "
         "SELECT NEW.id, p.word, p.impact FROM search_postings(NEW.name, NEW.body) AS p; "
-        + _COUNT_UP.format(sign="1", doc="NEW.id")
-        + " ELSE "
-        + _COUNT_UP.format(sign="-1", doc="OLD.id")
-        + " DELETE FROM search_word WHERE doc_id = OLD.id; "
+        "IF NOT " + _DEFERRED + " THEN " + _COUNT_UP.format(sign="1", doc="NEW.id") + " END IF; "
+        "ELSE "
+        "IF NOT " + _DEFERRED + " THEN " + _COUNT_UP.format(sign="-1", doc="OLD.id") + " END IF; "
+        "DELETE FROM search_word WHERE doc_id = OLD.id; "
         "END IF; "
         "RETURN NULL; "
         "END $$"
