@@ -46,7 +46,7 @@ KINDS: dict[str, tuple[str, str, str]] = {
     "document": ("document", "{r}.title", "{r}.text"),
 }
 
-_COUNT_UP = (
+_COUNT = (
     "INSERT INTO search_word_count (word, docs) "
     "SELECT word, {sign} FROM (SELECT word FROM search_word WHERE doc_id = {doc} "
     "UNION ALL SELECT '') AS words WHERE true ORDER BY word "
@@ -80,10 +80,10 @@ def _sqlite_triggers(with_postings: bool) -> None:
             insert += (
                 f" INSERT INTO search_word (doc_id, word, impact) SELECT {new_doc}, key, value "
                 f"FROM json_each(search_postings({new_name}, {new_body})); "
-                + _COUNT_UP.format(sign="1", doc=new_doc)
+                + _COUNT.format(sign="1", doc=new_doc)
             )
             delete = (
-                _COUNT_UP.format(sign="-1", doc=old_doc)
+                _COUNT.format(sign="-1", doc=old_doc)
                 + f" DELETE FROM search_word WHERE doc_id = {old_doc}; "
                 + delete
             )
@@ -167,9 +167,9 @@ def _postgresql_upgrade() -> None:
         "IF TG_OP = 'INSERT' THEN "
         "INSERT INTO search_word (doc_id, word, impact) "
         "SELECT NEW.id, p.word, p.impact FROM search_postings(NEW.name, NEW.body) AS p; "
-        "IF NOT " + _DEFERRED + " THEN " + _COUNT_UP.format(sign="1", doc="NEW.id") + " END IF; "
+        "IF NOT " + _DEFERRED + " THEN " + _COUNT.format(sign="1", doc="NEW.id") + " END IF; "
         "ELSE "
-        "IF NOT " + _DEFERRED + " THEN " + _COUNT_UP.format(sign="-1", doc="OLD.id") + " END IF; "
+        "IF NOT " + _DEFERRED + " THEN " + _COUNT.format(sign="-1", doc="OLD.id") + " END IF; "
         "DELETE FROM search_word WHERE doc_id = OLD.id; "
         "END IF; "
         "RETURN NULL; "
