@@ -24,7 +24,7 @@ import math
 import unicodedata
 from collections import Counter
 
-from app.search.terms import words
+from app.search.terms import fold_word, words
 from app.text import fold
 
 K1 = 1.2
@@ -42,7 +42,7 @@ def postings(name: str, body: str) -> dict[str, float]:
     counts.update(folded_body)
     for text, weight in ((name, NAME_WEIGHT), (body, 1)):
         for word in words(unicodedata.normalize("NFC", text).lower()):
-            if fold(word) != word:
+            if fold_word(word) != word:
                 counts[word] += weight
     length = float(len(folded_name) + len(folded_body))
     norm = K1 * (1.0 - B + B * length / REFERENCE_LENGTH)

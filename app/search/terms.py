@@ -17,9 +17,10 @@ TITLE_LENGTH = 120
 
 _WORD = re.compile(r"[^\W_]+")
 
-# Snippets fold word by word, ~60 words a hit, and fold() normalizes twice per call: a page of 50
-# hits spent milliseconds there. Text is made of a few thousand distinct words (syllables).
-_fold_word = lru_cache(maxsize=1 << 16)(fold)
+# Snippets and a record's postings fold word by word, and fold() normalizes twice per call: a
+# page of 50 hits spent milliseconds there, and a record's postings half their time. Text is made
+# of a few thousand distinct words (syllables).
+fold_word = lru_cache(maxsize=1 << 16)(fold)
 
 
 def words(text: str) -> list[str]:
@@ -68,7 +69,7 @@ def snippet(text: str, terms: Terms) -> Snippet | None:
     collapsed, with the (start, end) of every matching word in it; None when no word matches."""
     text = unicodedata.normalize("NFC", text)
     wanted = set(terms.folded)
-    first = next((m for m in _WORD.finditer(text) if _fold_word(m.group()) in wanted), None)
+    first = next((m for m in _WORD.finditer(text) if fold_word(m.group()) in wanted), None)
     if first is None:
         return None
     start = max(0, first.start() - SNIPPET_LENGTH // 3)
@@ -85,7 +86,7 @@ def snippet(text: str, terms: Terms) -> Snippet | None:
     marks = [
         (m.start() + len(prefix), m.end() + len(prefix))
         for m in _WORD.finditer(piece)
-        if _fold_word(m.group()) in wanted
+        if fold_word(m.group()) in wanted
     ]
     return Snippet(shown, marks)
 
