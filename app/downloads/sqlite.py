@@ -102,6 +102,13 @@ def _copy_database(source: Any, target: Path) -> None:
         for (name,) in tables:
             if name not in PUBLIC_TABLE_NAMES:
                 out.execute(f'DROP TABLE "{name}"')
+        # ANALYZE's statistics describe the service's tables, most of them dropped above; a
+        # snapshot built from PostgreSQL has none either, so both carry the same schema.
+        stats = out.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'sqlite_stat%'"
+        ).fetchall()
+        for (name,) in stats:
+            out.execute(f'DROP TABLE "{name}"')
         out.execute("COMMIT")
     finally:
         out.close()
