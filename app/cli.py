@@ -22,7 +22,7 @@ from app.faults import first_line
 from app.migrate import upgrade
 from app.models import TokenScope
 from app.seeding.reader import SeedError, read_dataset, seed_files
-from app.seeding.writer import write_dataset
+from app.seeding.writer import vacuum_after_bulk_seed, write_dataset
 from app.startup import database_problem
 
 _TOKEN_NAME = re.compile(r"[A-Za-z0-9._@-]{1,100}")
@@ -112,6 +112,13 @@ def seed(
     except SQLAlchemyError as exc:
         raise _fail(f"seed: nothing was written: database error: {first_line(exc)}") from None
     typer.echo(report.summary())
+    if report.bulk:
+        try:
+            vacuum_after_bulk_seed(get_engine())
+        except SQLAlchemyError as exc:
+            raise _fail(
+                f"seed: written, but the VACUUM after it failed: {first_line(exc)}"
+            ) from None
 
 
 @cli.command()

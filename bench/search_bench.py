@@ -30,7 +30,7 @@ from sqlmodel import Session
 from app.db import make_engine
 from app.migrate import upgrade
 from app.seeding.reader import read_dataset, seed_files
-from app.seeding.writer import write_dataset
+from app.seeding.writer import vacuum_after_bulk_seed, write_dataset
 from bench.generate import generate
 
 URL = "/api/v1/search"
@@ -70,6 +70,7 @@ def load(url: str, records: int) -> tuple[float, int]:
         engine = make_engine(url)
         with Session(engine) as session, session.begin():
             write_dataset(session, dataset)
+        vacuum_after_bulk_seed(engine)  # as `congress-api seed` does after a bulk run
         engine.dispose()
     return time.perf_counter() - started, dataset.count()
 

@@ -15,6 +15,8 @@ from app.migrate import upgrade
 from app.models import Citation, Document, KeyTask, Membership, Statistic
 from app.seeding.quotes import QuoteAmbiguous, QuoteLocator, QuoteNotFound
 from app.seeding.reader import read_dataset, seed_files
+from app.seeding.writer import BULK
+from bench.generate import generate
 from tests.conftest import SEED_DIR
 
 SEED_FILE = "bac-giang-2020-2025.toml"
@@ -259,3 +261,24 @@ def test_seed_counts_match_the_article(session: Session) -> None:
         .order_by(col(Membership.position))
     )
     assert list(posts) == ["le-anh-duong-pho-bi-thu-tinh-uy", "le-anh-duong-chu-tich-ubnd-tinh"]
+
+
+def test_a_bulk_seed_run_leaves_postgresql_tables_vacuumed(
+    env_database: str, tmp_path: Path
+) -> None:
+    if not env_database.startswith("postgresql"):
+        pytest.skip("PostgreSQL's visibility map: SQLite has none")
+    upgrade(env_database)
+    generate(1_200, tmp_path / "generated")
+    assert read_dataset(seed_files(tmp_path / "generated")).count() >= BULK
+    result = runner.invoke(cli, ["seed", "--seed-dir", str(tmp_path / "generated")])
+    assert result.exit_code == 0, result.output
+    engine = make_engine(env_database)
+    try:
+        with engine.connect() as conn:
+            visible, pages = conn.execute(
+                text("SELECT relallvisible, relpages FROM pg_class WHERE relname = 'search_word'")
+            ).one()
+    finally:
+        engine.dispose()
+    assert visible == pages > 0  # index-only scans of the postings skip the table

@@ -63,6 +63,12 @@ ORDER BY exact_score > 0 DESC, exact_score + folded_score DESC, doc_id
 LIMIT :limit OFFSET :offset
 """
 _KIND_JOIN = "JOIN search_doc AS d ON d.id = c.doc_id AND d.kind IN :kinds"
+# The candidates ranked (k NULL) and where each word's list was cut, in one round trip.
+_RANKED_AND_CUT = """
+SELECT NULL AS k, doc_id, exact_score AS a, folded_score AS b FROM ({ranked}) AS r
+UNION ALL
+SELECT k, doc_id, impact, below FROM ({cutoffs}) AS cut
+"""
 
 # Of a long text only a window around the first word is fetched, found in the folded text (as a
 # whole word if it can be): folding keeps the length of Vietnamese text, so the offset there is
@@ -80,6 +86,12 @@ FROM search_doc AS d CROSS JOIN search_fts ON search_fts.rowid = d.id
 WHERE d.id IN :ids
 """
 _POSTGRESQL_PAGE = "SELECT id, kind, record_id, name, body FROM search_doc WHERE id IN :ids"
+# The hits' count under no word (NULL), then the index's counts of records holding each word.
+_MEASURE = """
+SELECT NULL AS word, ({count}) AS docs
+UNION ALL
+SELECT word, docs FROM search_word_count WHERE word IN :words
+"""
 _SQLITE_COUNT = "SELECT count(*) FROM search_fts {kind_join} WHERE search_fts MATCH :match {kinds}"
 _POSTGRESQL_COUNT = (
     "SELECT count(*) FROM search_doc WHERE folded @@ to_tsquery('simple', :all_words) {kinds}"
@@ -167,33 +179,26 @@ class _Query:
                 clause = clause.bindparams(bindparam(name, expanding=True))
         return list(self.session.execute(clause, params))
 
-    def count(self) -> int:
+    def measure(self) -> tuple[int, list[float]]:
+        """The number of hits, and each word's idf from the index's counts of records in all and
+        holding the word: one statement, one round trip."""
         if self.sqlite:
             kind_join = (
                 "CROSS JOIN search_doc AS d ON d.id = search_fts.rowid" if self.kinds else ""
             )
-            statement = _SQLITE_COUNT.format(
+            count = _SQLITE_COUNT.format(
                 kind_join=kind_join, kinds="AND d.kind IN :kinds" if self.kinds else ""
             )
         else:
-            statement = _POSTGRESQL_COUNT.format(kinds="AND kind IN :kinds" if self.kinds else "")
-        return int(self.run(statement, {})[0][0])
+            count = _POSTGRESQL_COUNT.format(kinds="AND kind IN :kinds" if self.kinds else "")
+        rows = self.run(_MEASURE.format(count=count), {"words": ["", *self.words]})
+        held = {word: int(docs) for word, docs in rows}
+        total, records = held.pop(None), held.get("", 0)
+        return total, [idf(records, held.get(word, 0)) for word in self.words]
 
-    def weigh(self) -> list[float]:
-        """Each word's idf, from the index's counts of records in all and holding the word."""
-        held = dict(
-            self.run(
-                "SELECT word, docs FROM search_word_count WHERE word IN :words",
-                {"words": ["", *self.words]},
-            )
-        )
-        records = held.get("", 0)
-        return [idf(records, held.get(word, 0)) for word in self.words]
-
-    def rank(
-        self, candidates: str, weights: Sequence[float], limit: int, offset: int
-    ) -> list[_Ranked]:
-        """Candidates holding every folded word, ranked; the same expression whatever they are."""
+    def ranking(self, candidates: str, weights: Sequence[float]) -> str:
+        """The statement ranking candidates that hold every folded word; the same expression
+        whatever they are."""
         joins, folded_terms, exact_terms = [], [], []
         for i in range(len(self.words)):
             self.params[f"idf{i}"] = weights[i]
@@ -207,30 +212,38 @@ class _Query:
                     f"LEFT JOIN search_word AS p{i} ON p{i}.doc_id = c.doc_id AND p{i}.word = :w{i}"
                 )
                 exact_terms.append(f"coalesce(:idf{i} * p{i}.impact, 0.0)")
-        statement = _RANKED.format(
+        return _RANKED.format(
             exact_score=" + ".join(exact_terms) or "0.0",
             folded_score=" + ".join(folded_terms),
             candidates=candidates,
             joins="\n".join(joins),
             kind_join=_KIND_JOIN if self.kinds else "",
         )
-        rows = self.run(statement, {"limit": limit, "offset": offset})
-        return [_Ranked(int(r[0]), float(r[1]), float(r[2])) for r in rows]
 
     def rank_all(self, weights: Sequence[float], limit: int, offset: int) -> list[_Ranked]:
-        return self.rank(_SQLITE_HITS if self.sqlite else _POSTGRESQL_HITS, weights, limit, offset)
+        hits = _SQLITE_HITS if self.sqlite else _POSTGRESQL_HITS
+        rows = self.run(self.ranking(hits, weights), {"limit": limit, "offset": offset})
+        return [_Ranked(int(r[0]), float(r[1]), float(r[2])) for r in rows]
 
     def rank_top(self, weights: Sequence[float], wanted: int, depth: int) -> list[_Ranked] | None:
         """The `wanted` best hits from `depth` of each word's list, or None if that cannot be
         known from so few."""
         indices = range(len(self.words))
-        lists = " UNION ALL ".join(_CUTOFF.format(i=i) for i in indices)
-        cut: list[_Cutoff | None] = [None for _ in indices]
-        for row in self.run(_CUTOFFS.format(lists=lists), {"last": depth - 1}):
-            cut[row.k] = _Cutoff(float(row.impact), int(row.doc_id), float(row.below or 0.0))
         self.params["depth"] = depth
         candidates = " UNION ".join(_TOP_OF_LIST.format(i=i) for i in indices)
-        ranked = self.rank(candidates, weights, wanted, 0)
+        lists = " UNION ALL ".join(_CUTOFF.format(i=i) for i in indices)
+        statement = _RANKED_AND_CUT.format(
+            ranked=self.ranking(candidates, weights), cutoffs=_CUTOFFS.format(lists=lists)
+        )
+        ranked: list[_Ranked] = []
+        cut: list[_Cutoff | None] = [None for _ in indices]
+        for row in self.run(statement, {"limit": wanted, "offset": 0, "last": depth - 1}):
+            if row.k is None:
+                ranked.append(_Ranked(int(row.doc_id), float(row.a), float(row.b)))
+            else:
+                cut[row.k] = _Cutoff(float(row.a), int(row.doc_id), float(row.b or 0.0))
+        # The two parts of a UNION ALL come in no set order: put the ranked ones back in theirs.
+        ranked.sort(key=_ranking_order)
         if len(ranked) < wanted:
             settled = any(cutoff is None for cutoff in cut[: self.folded])
         else:
@@ -248,6 +261,11 @@ class _Query:
         else:
             rows = self.run(_POSTGRESQL_PAGE, {"ids": ids})
         return {int(r.id): r for r in rows}
+
+
+def _ranking_order(r: _Ranked) -> tuple[bool, float, int]:
+    """The ranking statement's ORDER BY, in Python: the same doubles summed the same way."""
+    return (not r.exact_score > 0, -(r.exact_score + r.folded_score), r.doc_id)
 
 
 def _sum(values: Sequence[float]) -> float:
@@ -271,10 +289,9 @@ def search(
     """A page of hits, best first, and the number of hits in all. (The last two arguments say
     when the top of the lists is read instead of every hit, and from how deep.)"""
     query = _Query(session, terms, kinds)
-    total = query.count()
+    total, weights = query.measure()
     if offset >= total:
         return [], total
-    weights = query.weigh()
     wanted = offset + limit
     ranked = None
     depth = max(first_depth, 4 * wanted)

@@ -10,7 +10,7 @@ editorial decision (DELETE over the API), not a side effect of a seed run.
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, text
+from sqlalchemy import Engine, select, text
 from sqlmodel import Session
 
 from app.editing.commands import SEED_ACTOR, ImportReport, apply_dataset
@@ -20,7 +20,7 @@ from app.search.index import counts_deferred
 from app.seeding.reader import Dataset
 
 # Records in a seed run from which it is a bulk write: the search index's counts are taken once
-# at the end, and PostgreSQL's statistics refreshed.
+# at the end, PostgreSQL's statistics refreshed, and its tables vacuumed after the commit.
 BULK = 1_000
 
 
@@ -33,6 +33,7 @@ class SeedReport:
     edited: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
     revision: int = 0
+    bulk: bool = False
 
     @property
     def changed(self) -> bool:
@@ -60,6 +61,7 @@ def write_dataset(session: Session, dataset: Dataset, *, force: bool = False) ->
     with counts_deferred(session) if bulk else nullcontext():
         apply_dataset(writer, dataset, protect=not force, revive=force, report=result)
     report = SeedReport(
+        bulk=bulk,
         inserted=len(result.created),
         updated=len(result.updated),
         unchanged=len(result.unchanged),
@@ -80,3 +82,14 @@ def write_dataset(session: Session, dataset: Dataset, *, force: bool = False) ->
         # a word, 50-300 ms instead of 5 at 100,000 records. Own rows count in the same transaction.
         session.execute(text("ANALYZE"))
     return report
+
+
+def vacuum_after_bulk_seed(engine: Engine) -> None:
+    """After a bulk seed run has committed, on PostgreSQL: VACUUM, which marks the pages just
+    written all-visible. Until then an index-only scan (a search's reads of the top of a word's
+    list and its lookups of a record's impacts) visits the table for every row it returns, and
+    nothing else vacuums where autovacuum is off or has not come round yet. Nothing on SQLite."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM"))
