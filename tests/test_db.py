@@ -1,12 +1,14 @@
-"""The engine's driver settings."""
+"""The engine's driver settings, and how read requests use it."""
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import text
+from starlette.requests import Request
 
 from app.config import get_settings
-from app.db import make_engine
+from app.db import get_session, make_engine
 from tests.conftest import POSTGRES_URL
 
 pytestmark = pytest.mark.skipif(POSTGRES_URL is None, reason="psycopg's settings: PostgreSQL only")
@@ -49,3 +51,17 @@ def test_server_side_prepared_statements_follow_the_settings(
             assert (count > 0) is prepared
     finally:
         engine.dispose()
+
+
+def test_a_read_requests_session_opens_no_transaction(env_database: str) -> None:
+    # In a transaction now() stays at its start; in autocommit each statement is its own.
+    async def read() -> bool:
+        sessions = get_session(Request({"type": "http", "state": {}}))
+        session = await anext(sessions)
+        try:
+            session.execute(text("SELECT pg_sleep(0.01)"))
+            return bool(session.execute(text("SELECT now() = statement_timestamp()")).scalar_one())
+        finally:
+            await sessions.aclose()
+
+    assert asyncio.run(read())
