@@ -14,6 +14,9 @@ from app.text import fold
 MAX_QUERY_LENGTH = 200
 SNIPPET_LENGTH = 160
 TITLE_LENGTH = 120
+# Characters before the end of a cut text that may read differently in the whole: a word or a
+# combining sequence (at most 30 marks after a letter, in stream-safe text) the cut split.
+_CUT_MARGIN = 32
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -89,6 +92,21 @@ def snippet(text: str, terms: Terms) -> Snippet | None:
         if fold_word(m.group()) in wanted
     ]
     return Snippet(shown, marks)
+
+
+def decided_by_prefix(text: str, terms: Terms) -> bool:
+    """Whether `text`, cut from the start of a hit's text, gives the hit the snippet and title
+    the whole text would: its first matching word and the snippet around it end before the cut's
+    margin, and its words run past a title's length."""
+    if len(" ".join(text.split())) <= TITLE_LENGTH:
+        return False
+    text = unicodedata.normalize("NFC", text)
+    safe = len(text) - _CUT_MARGIN
+    wanted = set(terms.folded)
+    first = next((m for m in _WORD.finditer(text) if fold_word(m.group()) in wanted), None)
+    if first is None or first.end() >= safe:
+        return False
+    return max(0, first.start() - SNIPPET_LENGTH // 3) + SNIPPET_LENGTH < safe
 
 
 def shorten(text: str, length: int = TITLE_LENGTH) -> str:
