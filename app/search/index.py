@@ -26,8 +26,6 @@ from app.search.kinds import SearchKind
 from app.search.postings import idf
 from app.search.terms import SNIPPET_LENGTH, Terms, decided_by_prefix
 
-SNIPPET_WINDOW = 4 * SNIPPET_LENGTH
-
 # Below this many hits, ranking them all costs less than reading the top of each word's list.
 RANK_ALL_HITS = 1_000
 FIRST_DEPTH = 256
@@ -70,31 +68,23 @@ UNION ALL
 SELECT k, doc_id, impact, below FROM ({cutoffs}) AS cut
 """
 
-# Of a long text only a window around the first word is fetched, found in the folded text (as a
-# whole word if it can be): folding keeps the length of Vietnamese text, so the offset there is
-# the offset in the printed text, where the snippet is then marked. Should the window hold no
-# whole match, the hit's snippet falls back to its name.
+# Each text's start is read, and the whole of those whose start does not decide the hit's snippet
+# and title (`decided_by_prefix`): the first mention of a hit's word is usually near the start,
+# and decompressing and sending 50 whole articles of 30,000 characters took PostgreSQL longer
+# than the rest of a search.
 _SQLITE_PAGE = """
-SELECT d.id, d.kind, d.record_id, search_fts.name,
-       CASE WHEN length(search_fts.body) <= :window THEN search_fts.body
-            ELSE substr(search_fts.body, max(1, coalesce(
-                nullif(instr(search_fts.body_folded, ' ' || :first_word || ' '), 0),
-                nullif(instr(search_fts.body_folded, ' ' || :first_word || ','), 0),
-                instr(search_fts.body_folded, :first_word)) - :lead), :window)
-       END AS body
+SELECT d.id, d.kind, d.record_id, search_fts.name, substr(search_fts.body, 1, :prefix + 1) AS body
 FROM search_doc AS d CROSS JOIN search_fts ON search_fts.rowid = d.id
 WHERE d.id IN :ids
 """
-# PostgreSQL has no folded copy of the text to find the window in: it sends the start of each
-# text, and the whole of those whose start does not decide the hit (`decided_by_prefix`).
-# Decompressing and sending 50 whole articles of 30,000 characters took longer than the rest of
-# a search; the first mention of a hit's word is usually near the start.
 _POSTGRESQL_PAGE = (
     "SELECT id, kind, record_id, name, substr(body, 1, :prefix + 1) AS body "
     "FROM search_doc WHERE id IN :ids"
 )
+_SQLITE_BODIES = "SELECT rowid AS id, body FROM search_fts WHERE rowid IN :ids"
 _POSTGRESQL_BODIES = "SELECT id, body FROM search_doc WHERE id IN :ids"
-TEXT_PREFIX = 2_048
+# Room for a snippet around a word near the start; the longer, the more text every hit folds.
+TEXT_PREFIX = 4 * SNIPPET_LENGTH
 # The hits' count under no word (NULL), then the index's counts of records holding each word.
 _MEASURE = """
 SELECT NULL AS word, ({count}) AS docs
@@ -268,17 +258,10 @@ class _Query:
         return ranked if settled else None
 
     def page(self, ids: list[int], terms: Terms) -> dict[int, _PageRow]:
-        if self.sqlite:
-            window = {
-                "first_word": terms.folded[0],
-                "window": SNIPPET_WINDOW,
-                "lead": SNIPPET_WINDOW // 3,
-            }
-            rows = self.run(_SQLITE_PAGE, {"ids": ids} | window)
-            return {int(r.id): _PageRow(r.kind, r.record_id, r.name, r.body) for r in rows}
+        statement = _SQLITE_PAGE if self.sqlite else _POSTGRESQL_PAGE
         page = {
             int(r.id): _PageRow(r.kind, r.record_id, r.name, r.body)
-            for r in self.run(_POSTGRESQL_PAGE, {"ids": ids, "prefix": TEXT_PREFIX})
+            for r in self.run(statement, {"ids": ids, "prefix": TEXT_PREFIX})
         }
         undecided = [
             doc_id
@@ -286,7 +269,8 @@ class _Query:
             if len(row.body) > TEXT_PREFIX and not decided_by_prefix(row.body, terms)
         ]
         if undecided:
-            for doc_id, body in self.run(_POSTGRESQL_BODIES, {"ids": undecided}):
+            bodies = _SQLITE_BODIES if self.sqlite else _POSTGRESQL_BODIES
+            for doc_id, body in self.run(bodies, {"ids": undecided}):
                 page[int(doc_id)] = replace(page[int(doc_id)], body=body)
         return page
 
