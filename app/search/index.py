@@ -99,6 +99,9 @@ _POSTGRESQL_COUNT = (
 
 @dataclass(frozen=True)
 class SearchRow:
+    """A hit. `body` may be only the start of the record's text: as much as its snippet and title
+    are made of (`app.search.terms.decided_by_prefix`)."""
+
     kind: SearchKind
     record_id: str
     name: str
