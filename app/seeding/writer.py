@@ -92,4 +92,9 @@ def vacuum_after_bulk_seed(engine: Engine) -> None:
     if engine.dialect.name != "postgresql":
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("VACUUM"))
+        # As long as the seed took, not the 30 s a request may: lifted for this statement only.
+        connection.execute(text("SET statement_timeout = 0"))
+        try:
+            connection.execute(text("VACUUM"))
+        finally:
+            connection.execute(text("RESET statement_timeout"))
