@@ -141,7 +141,7 @@ async def run_in_connection(work: Callable[[Connection], T]) -> T:
     async with session_slots():
         if engine.dialect.name == "sqlite":
             return _run(work, engine)
-        return await anyio.to_thread.run_sync(_run, work, _autocommit(engine))
+        return await anyio.to_thread.run_sync(_run, work, autocommit(engine))
 
 
 def _run(work: Callable[[Connection], T], bind: Engine) -> T:
@@ -150,7 +150,7 @@ def _run(work: Callable[[Connection], T], bind: Engine) -> T:
 
 
 @lru_cache
-def _autocommit(engine: Engine) -> Engine:
+def autocommit(engine: Engine) -> Engine:
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
@@ -160,7 +160,7 @@ def _reads(engine: Engine) -> Engine:
     BEGIN and ROLLBACK were two round trips that bought nothing, and the ROLLBACK ran on the
     event loop when the session closed. On SQLite a transaction costs no round trip and keeps
     one snapshot across a request's statements."""
-    return engine if engine.dialect.name == "sqlite" else _autocommit(engine)
+    return engine if engine.dialect.name == "sqlite" else autocommit(engine)
 
 
 _SLOTS: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]" = (

@@ -72,10 +72,10 @@ def snippet(text: str, terms: Terms) -> Snippet | None:
     collapsed, with the (start, end) of every matching word in it; None when no word matches."""
     text = unicodedata.normalize("NFC", text)
     wanted = set(terms.folded)
-    first = next((m for m in _WORD.finditer(text) if fold_word(m.group()) in wanted), None)
+    first = _first_match(text, wanted)
     if first is None:
         return None
-    start = max(0, first.start() - SNIPPET_LENGTH // 3)
+    start = _lead_start(first)
     if start > 0:
         space = text.find(" ", start, first.start())
         start = space + 1 if space != -1 else first.start()
@@ -102,11 +102,19 @@ def decided_by_prefix(text: str, terms: Terms) -> bool:
         return False
     text = unicodedata.normalize("NFC", text)
     safe = len(text) - _CUT_MARGIN
-    wanted = set(terms.folded)
-    first = next((m for m in _WORD.finditer(text) if fold_word(m.group()) in wanted), None)
+    first = _first_match(text, set(terms.folded))
     if first is None or first.end() >= safe:
         return False
-    return max(0, first.start() - SNIPPET_LENGTH // 3) + SNIPPET_LENGTH < safe
+    return _lead_start(first) + SNIPPET_LENGTH < safe
+
+
+def _first_match(text: str, wanted: set[str]) -> re.Match[str] | None:
+    return next((m for m in _WORD.finditer(text) if fold_word(m.group()) in wanted), None)
+
+
+def _lead_start(first: re.Match[str]) -> int:
+    """Where a snippet around `first` would start, before it moves to the next space."""
+    return max(0, first.start() - SNIPPET_LENGTH // 3)
 
 
 def shorten(text: str, length: int = TITLE_LENGTH) -> str:

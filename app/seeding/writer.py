@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, select, text
 from sqlmodel import Session
 
+from app.db import autocommit
 from app.editing.commands import SEED_ACTOR, ImportReport, apply_dataset
 from app.editing.kinds import KINDS
 from app.editing.writer import Writer
@@ -91,7 +92,7 @@ def vacuum_after_bulk_seed(engine: Engine) -> None:
     nothing else vacuums where autovacuum is off or has not come round yet. Nothing on SQLite."""
     if engine.dialect.name != "postgresql":
         return
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+    with autocommit(engine).connect() as connection:
         # As long as the seed took, not the 30 s a request may: lifted for this statement only.
         connection.execute(text("SET statement_timeout = 0"))
         try:
