@@ -1,6 +1,7 @@
 """Engine, sessions and the per-connection SQLite settings."""
 
 import asyncio
+import select
 import weakref
 from collections.abc import AsyncIterator, Callable
 from functools import lru_cache
@@ -10,6 +11,7 @@ from typing import Annotated, Any, TypeVar
 import anyio.to_thread
 from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy.exc import InvalidatePoolError
 from sqlmodel import Session
 
 from app.config import get_settings
@@ -48,11 +50,10 @@ def make_engine(url: str, *, pool_size: int = 5, create: bool = True) -> Engine:
         )
         _configure_sqlite(engine, read_only=read_only)
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
         pool_size=pool_size,
         max_overflow=0,
-        pool_pre_ping=True,
         pool_timeout=settings.db_pool_timeout,
         connect_args={
             # A server that accepts the connection and never answers costs this, not a hang.
@@ -65,6 +66,8 @@ def make_engine(url: str, *, pool_size: int = 5, create: bool = True) -> Engine:
             ),
         },
     )
+    _check_on_checkout(engine)
+    return engine
 
 
 def sqlite_read_only(url: str) -> bool:
@@ -103,6 +106,34 @@ def _configure_sqlite(engine: Engine, *, read_only: bool = False) -> None:
 
 
 IMMEDIATE = "sqlite_begin_immediate"
+
+
+def _check_on_checkout(engine: Engine) -> None:
+    """A pooled connection is pinged before use only when the server has written to it.
+
+    An idle connection has nothing to read unless the server sent something: it does when it
+    ends the session (a restart, `pg_terminate_backend`, `idle_session_timeout`), and then the
+    ping fails and every pooled connection is replaced, as `pool_pre_ping` does. Pinging every
+    checkout, as `pool_pre_ping` does, was a round trip per request (a stored read is one
+    statement). A server that vanishes without a word is not seen by either until a statement
+    fails, and SQLAlchemy then replaces the pool too."""
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        if not _server_wrote(dbapi_connection):
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise InvalidatePoolError(f"the server closed a pooled connection: {error}") from error
+
+
+def _server_wrote(dbapi_connection: Any) -> bool:
+    if dbapi_connection.closed:
+        return True
+    poll = select.poll()
+    poll.register(dbapi_connection.fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
+    return bool(poll.poll(0))
 
 
 @lru_cache

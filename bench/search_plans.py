@@ -31,7 +31,7 @@ def explain(url: str, q: str, depth: int, wanted: int = 50) -> list[str]:
             query = _Query(session, Terms.parse(q), None)
             _total, weights = query.measure()
             sent.clear()
-            query.rank_top(weights, wanted, depth)
+            query.rank_top(weights, wanted, depth)  # the first round's statement
             statement, parameters = sent[0]
             cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
             for _ in range(4):  # the last of four runs: warm

@@ -2,14 +2,15 @@
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from starlette.requests import Request
 
 from app.config import get_settings
-from app.db import get_session, make_engine
+from app.db import autocommit, get_session, make_engine
 from tests.conftest import POSTGRES_URL
 
 pytestmark = pytest.mark.skipif(POSTGRES_URL is None, reason="psycopg's settings: PostgreSQL only")
@@ -67,3 +68,63 @@ def test_a_read_requests_session_opens_no_transaction(env_database: str) -> None
                 await anext(sessions)  # runs the dependency's exit: the session closes
 
     assert asyncio.run(read())
+
+
+def _backend_pid(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def test_checking_out_a_live_pooled_connection_sends_no_statement(database_url: str) -> None:
+    # pg_stat_activity shows a backend's last statement: a ping on checkout would replace it.
+    # (In autocommit, as reads run: else returning the connection sends a ROLLBACK.)
+    engine, observer = make_engine(database_url, pool_size=1), make_engine(database_url)
+    try:
+        with autocommit(engine).connect() as conn:
+            pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            conn.execute(text("SELECT 'the last statement'"))
+        with autocommit(engine).connect(), observer.connect() as conn:
+            last = conn.execute(
+                text("SELECT query FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
+            ).scalar_one()
+        assert last == "SELECT 'the last statement'"
+    finally:
+        engine.dispose()
+        observer.dispose()
+
+
+def test_a_pooled_connection_the_server_closed_is_replaced_on_checkout(database_url: str) -> None:
+    engine, admin = make_engine(database_url, pool_size=1), make_engine(database_url)
+    try:
+        pid = _backend_pid(engine)
+        with admin.connect() as conn:
+            assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+            # Returns before the backend has gone: wait until it has.
+            gone = "SELECT NOT EXISTS (SELECT FROM pg_stat_activity WHERE pid = :pid)"
+            for _ in range(500):
+                if conn.execute(text(gone), {"pid": pid}).scalar_one():
+                    break
+                time.sleep(0.01)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT 1")).scalar_one() == 1
+        assert _backend_pid(engine) != pid
+    finally:
+        engine.dispose()
+        admin.dispose()
+
+
+def test_a_pooled_connection_the_server_wrote_to_is_pinged_and_kept(database_url: str) -> None:
+    # A notification makes the idle socket readable, as a closing server does; the ping finds
+    # the session alive and the connection stays in the pool.
+    engine, admin = make_engine(database_url, pool_size=1), make_engine(database_url)
+    try:
+        with autocommit(engine).connect() as conn:
+            pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            conn.execute(text("LISTEN pool_check"))
+        with autocommit(admin).connect() as conn:
+            conn.execute(text("NOTIFY pool_check"))
+        time.sleep(0.05)
+        assert _backend_pid(engine) == pid
+    finally:
+        engine.dispose()
+        admin.dispose()

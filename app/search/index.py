@@ -10,8 +10,10 @@ A broad query's best records are found without ranking all its hits (Fagin's thr
 algorithm): the `depth` best records of each word's list are ranked, and that ranking is exact
 once its last wanted record ranks before anything a record outside those lists can score (each
 of its impacts is at most the one `depth` deep; a tie is settled by the lists' order, see
-`_settled`). Otherwise the lists are read twice as deep, and past `MAX_DEPTH`, or for a query
-with few hits, every hit is ranked. Both ways rank with one expression and give one order.
+`_settled`). Otherwise the lists are read twice as deep, ranking only the records that the
+deeper half brings (the best of all those read are among the best of the first half and the
+best of the second), and past `MAX_DEPTH`, or for a query with few hits, every hit is ranked.
+Both ways rank with one expression and give one order.
 """
 
 from collections.abc import Collection, Iterator, Sequence
@@ -35,9 +37,10 @@ _SQLITE_HITS = "SELECT rowid AS doc_id FROM search_fts WHERE search_fts MATCH :m
 _POSTGRESQL_HITS = (
     "SELECT id AS doc_id FROM search_doc WHERE folded @@ to_tsquery('simple', :all_words)"
 )
+# The part of each word's list not read before: from `read` to `depth` deep.
 _TOP_OF_LIST = (
     "SELECT doc_id FROM (SELECT doc_id FROM search_word WHERE word = :w{i} "
-    "ORDER BY impact DESC, doc_id LIMIT :depth) AS l{i}"
+    "ORDER BY impact DESC, doc_id LIMIT :unread OFFSET :read) AS l{i}"
 )
 # Per word: the record `depth` deep in its list, its impact, and the next lower impact there.
 _CUTOFFS = """
@@ -235,30 +238,37 @@ class _Query:
         rows = self.run(self.ranking(hits, weights), {"limit": limit, "offset": offset})
         return [_Ranked(int(r[0]), float(r[1]), float(r[2])) for r in rows]
 
-    def rank_top(self, weights: Sequence[float], wanted: int, depth: int) -> list[_Ranked] | None:
-        """The `wanted` best hits from `depth` of each word's list, or None if that cannot be
-        known from so few."""
+    def rank_top(
+        self,
+        weights: Sequence[float],
+        wanted: int,
+        depth: int,
+        known: Sequence[_Ranked] = (),
+        read: int = 0,
+    ) -> tuple[list[_Ranked], bool]:
+        """The `wanted` best hits from `depth` of each word's list, and whether they are the
+        best of all hits. `known` are the best from the lists' first `read` entries, as an
+        earlier call found them: only the entries after those are ranked, and the best of both
+        kept (the best of a union are among the best of each of its parts)."""
         indices = range(len(self.words))
-        self.params["depth"] = depth
         candidates = " UNION ".join(_TOP_OF_LIST.format(i=i) for i in indices)
         lists = " UNION ALL ".join(_CUTOFF.format(i=i) for i in indices)
         statement = _RANKED_AND_CUT.format(
             ranked=self.ranking(candidates, weights), cutoffs=_CUTOFFS.format(lists=lists)
         )
-        ranked: list[_Ranked] = []
+        params = {"limit": wanted, "offset": 0, "read": read, "unread": depth - read}
+        found = {r.doc_id: r for r in known}
         cut: list[_Cutoff | None] = [None for _ in indices]
-        for row in self.run(statement, {"limit": wanted, "offset": 0, "last": depth - 1}):
+        for row in self.run(statement, {**params, "last": depth - 1}):
             if row.k is None:
-                ranked.append(_Ranked(int(row.doc_id), float(row.a), float(row.b)))
+                found[int(row.doc_id)] = _Ranked(int(row.doc_id), float(row.a), float(row.b))
             else:
                 cut[row.k] = _Cutoff(float(row.a), int(row.doc_id), float(row.b or 0.0))
         # The two parts of a UNION ALL come in no set order: put the ranked ones back in theirs.
-        ranked.sort(key=_ranking_order)
+        ranked = sorted(found.values(), key=_ranking_order)[:wanted]
         if len(ranked) < wanted:
-            settled = any(cutoff is None for cutoff in cut[: self.folded])
-        else:
-            settled = _settled(ranked[-1], weights, cut, self.folded)
-        return ranked if settled else None
+            return ranked, any(cutoff is None for cutoff in cut[: self.folded])
+        return ranked, _settled(ranked[-1], weights, cut, self.folded)
 
     def page(self, ids: list[int], terms: Terms) -> dict[int, _PageRow]:
         statement = _SQLITE_PAGE if self.sqlite else _POSTGRESQL_PAGE
@@ -308,11 +318,14 @@ def search(
     if offset >= total:
         return [], total
     wanted = offset + limit
-    ranked = None
-    depth = max(first_depth, 4 * wanted)
-    while ranked is None and total > rank_all_hits and depth <= MAX_DEPTH:
-        ranked = query.rank_top(weights, wanted, depth)
-        depth *= 2
+    ranked: list[_Ranked] | None = None
+    if total > rank_all_hits:
+        best: list[_Ranked] = []
+        read, depth = 0, max(first_depth, 4 * wanted)
+        while ranked is None and depth <= MAX_DEPTH:
+            best, settled = query.rank_top(weights, wanted, depth, best, read)
+            ranked = best if settled else None
+            read, depth = depth, 2 * depth
     ranked = query.rank_all(weights, limit, offset) if ranked is None else ranked[offset:]
     if not ranked:
         return [], total
