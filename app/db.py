@@ -3,14 +3,13 @@
 import asyncio
 import select
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
-import anyio.to_thread
 from fastapi import Depends, Request
-from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import InvalidatePoolError
 from sqlmodel import Session
 
@@ -55,19 +54,25 @@ def make_engine(url: str, *, pool_size: int = 5, create: bool = True) -> Engine:
         pool_size=pool_size,
         max_overflow=0,
         pool_timeout=settings.db_pool_timeout,
-        connect_args={
-            # A server that accepts the connection and never answers costs this, not a hang.
-            "connect_timeout": settings.db_connect_timeout,
-            "options": f"-c statement_timeout={settings.db_statement_timeout_ms}",
-            # None never prepares: a pooler in transaction mode may run the next statement on a
-            # server connection where the prepared one does not exist.
-            "prepare_threshold": (
-                settings.db_prepare_threshold if settings.db_prepared_statements else None
-            ),
-        },
+        connect_args=psycopg_options(),
     )
     _check_on_checkout(engine)
     return engine
+
+
+def psycopg_options() -> dict[str, Any]:
+    """What every PostgreSQL connection is opened with, in the pool and in app.reads."""
+    settings = get_settings()
+    return {
+        # A server that accepts the connection and never answers costs this, not a hang.
+        "connect_timeout": settings.db_connect_timeout,
+        "options": f"-c statement_timeout={settings.db_statement_timeout_ms}",
+        # None never prepares: a pooler in transaction mode may run the next statement on a
+        # server connection where the prepared one does not exist.
+        "prepare_threshold": (
+            settings.db_prepare_threshold if settings.db_prepared_statements else None
+        ),
+    }
 
 
 def sqlite_read_only(url: str) -> bool:
@@ -120,7 +125,7 @@ def _check_on_checkout(engine: Engine) -> None:
 
     @event.listens_for(engine, "checkout")
     def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-        if not _server_wrote(dbapi_connection):
+        if not server_wrote(dbapi_connection):
             return
         try:
             engine.dialect.do_ping(dbapi_connection)
@@ -128,11 +133,12 @@ def _check_on_checkout(engine: Engine) -> None:
             raise InvalidatePoolError(f"the server closed a pooled connection: {error}") from error
 
 
-def _server_wrote(dbapi_connection: Any) -> bool:
-    if dbapi_connection.closed:
+def server_wrote(connection: Any) -> bool:
+    """Whether an idle psycopg connection (sync or async) has anything to read, or is closed."""
+    if connection.closed:
         return True
     poll = select.poll()
-    poll.register(dbapi_connection.fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
+    poll.register(connection.fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
     return bool(poll.poll(0))
 
 
@@ -153,31 +159,6 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     async with session_slots():
         with Session(_reads(get_engine())) as session:
             yield session
-
-
-T = TypeVar("T")
-
-
-async def run_in_connection(work: Callable[[Connection], T]) -> T:
-    """`work` (reads only) on a pooled connection of its own.
-
-    On SQLite it runs here, on the event loop: reading an indexed row or a page in WAL mode
-    never waits for a writer and costs less than the hand-off to a thread (about 0.2 ms).
-    Elsewhere each statement is a round trip to the server, which must not stall the loop: it
-    runs in the thread pool, in autocommit, which spares the BEGIN and ROLLBACK round trips
-    (two of a read's four; at READ COMMITTED each statement sees its own snapshot anyway)."""
-    engine = get_engine()
-    # A slot first, waited for on the loop: then a pooled connection is free, and the
-    # checkout cannot block the loop that must send the responses of the sessions holding them.
-    async with session_slots():
-        if engine.dialect.name == "sqlite":
-            return _run(work, engine)
-        return await anyio.to_thread.run_sync(_run, work, autocommit(engine))
-
-
-def _run(work: Callable[[Connection], T], bind: Engine) -> T:
-    with bind.connect() as connection:
-        return work(connection)
 
 
 @lru_cache

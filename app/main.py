@@ -36,6 +36,7 @@ from app.middleware import HeadersMiddleware
 from app.openapi import finish_document
 from app.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
 from app.ratelimit import RateLimitMiddleware
+from app.reads import close_reads
 from app.seeding.schema import SeedFile
 from app.supervision import exit_with_supervisor
 
@@ -60,6 +61,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     # busy on a cold render holds that render's objects (THREADS; bench/RESULTS.md).
     anyio.to_thread.current_default_thread_limiter().total_tokens = get_settings().threads
     yield
+    await close_reads()
 
 
 def create_app(*, answer_stored_reads: bool = True) -> FastAPI:

@@ -13,10 +13,11 @@ from sqlalchemy import delete
 
 from app.api.stored_reads import StoredReadsMiddleware, stored_reads
 from app.api.v1 import TERM_ITEMS, api_router
-from app.db import get_engine, make_engine, run_in_connection, session_slots
+from app.db import get_engine, make_engine, session_slots
 from app.main import create_app
 from app.models import Rendition
-from app.queries.renditions import SUMMARY, stored_body
+from app.queries.renditions import SUMMARY, stored_body_steps
+from app.reads import close_reads, read_steps
 from tests.test_caching import committed_database, environment
 
 TERM = "bac-giang-2025-2030"
@@ -197,15 +198,14 @@ def test_a_stored_read_waits_for_a_pooled_connection_without_blocking(database: 
         slots = session_slots()
         for _ in range(2):
             await slots.acquire()
-        read = asyncio.create_task(
-            run_in_connection(lambda connection: stored_body(connection, *SUMMARY_KEY))
-        )
+        waiting = asyncio.create_task(read_steps(stored_body_steps(*SUMMARY_KEY)))
         await asyncio.sleep(0.05)
-        assert not read.done()
+        assert not waiting.done()
         slots.release()
-        found = await read
+        found = await waiting
         assert found is not None and f'"id":"{TERM}"' in found[1]
         slots.release()
+        await close_reads()
 
     with environment(DATABASE_URL=database, DB_POOL_SIZE="2"):
         get_engine.cache_clear()

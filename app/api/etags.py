@@ -87,5 +87,9 @@ IfMatchHeader = Annotated[
 
 def stored_record(reader: Reader, kind: str, record_id: str, lang: str) -> Response | None:
     """The record's (or summary's) body stored on write, with its strong ETag; None if none."""
-    found = stored_body(reader, kind, record_id, lang)
+    return stored_record_response(stored_body(reader, kind, record_id, lang))
+
+
+def stored_record_response(found: tuple[int, str] | None) -> Response | None:
+    """A stored (revision, body) as its response; None for none."""
     return stored_response(found[0], found[1].encode()) if found else None

@@ -17,12 +17,10 @@ layer and compares status, headers and bytes.
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, ClassVar
 
 from fastapi import Request, Response
 from pydantic import BaseModel
-from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import Headers, QueryParams
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -35,17 +33,18 @@ from app.api.deps import (
     PageParams,
     negotiated_format,
 )
-from app.api.etags import stored_record
+from app.api.etags import stored_record_response
 from app.api.rendering import stored_list_response
-from app.db import get_session, run_in_connection
+from app.db import get_session
 from app.i18n import Lang, request_lang
 from app.jsonld import JSONLD_MEDIA_TYPE
 from app.models import ANY_LANGUAGE, SubjectKind
 from app.models.base import ID_MAX, ID_PATTERN
-from app.queries.items import list_item_bodies
-from app.queries.renditions import SUMMARY
-from app.queries.statistics import list_statistic_bodies
-from app.queries.terms import list_term_bodies
+from app.queries.items import item_body_steps
+from app.queries.renditions import SUMMARY, Found, stored_body_steps
+from app.queries.statistics import statistic_body_steps
+from app.queries.terms import term_body_steps
+from app.reads import Steps, read_steps
 from app.schemas.statistics import StatisticPublic
 from app.schemas.terms import TermPublic
 
@@ -53,8 +52,7 @@ _ID = re.compile(ID_PATTERN)
 _COUNT = re.compile(r"0|[1-9][0-9]{0,8}")
 _LANGS = frozenset(lang.value for lang in Lang)
 
-Found = tuple[list[str] | None, int]  # a page's bodies (None if one is missing), the total
-Bodies = Callable[[Connection, Lang, PageParams], Found]
+Bodies = Callable[[Lang, PageParams], Steps[Found]]
 
 
 @dataclass(frozen=True)
@@ -68,9 +66,11 @@ class RecordRead:
     jsonld: bool = False
     parameters: ClassVar[frozenset[str]] = frozenset()
 
-    def answer(self, connection: Connection, *, lang: Lang, record_id: str) -> Response | None:
+    async def answer(self, *, lang: Lang, record_id: str) -> Response | None:
         stored_lang = lang.value if self.per_language else ANY_LANGUAGE
-        return stored_record(connection, self.kind, record_id, stored_lang)
+        return stored_record_response(
+            await read_steps(stored_body_steps(self.kind, record_id, stored_lang))
+        )
 
 
 @dataclass(frozen=True)
@@ -83,22 +83,19 @@ class ListRead:
     jsonld: ClassVar[bool] = False
     parameters: ClassVar[frozenset[str]] = frozenset({"limit", "offset"})
 
-    def answer(
-        self, connection: Connection, *, request: Request, lang: Lang, page: PageParams
-    ) -> Response | None:
-        found, total = self.bodies(connection, lang, page)
+    async def answer(self, *, request: Request, lang: Lang, page: PageParams) -> Response | None:
+        found, total = await read_steps(self.bodies(lang, page))
         if found is None:
             return None
         return stored_list_response(request, found, total, page, JSON_LIST, self.item)
 
 
-def _terms(connection: Connection, _lang: Lang, page: PageParams) -> Found:
-    return list_term_bodies(connection, organization_id=None, limit=page.limit, offset=page.offset)
+def _terms(_lang: Lang, page: PageParams) -> Steps[Found]:
+    return term_body_steps(organization_id=None, limit=page.limit, offset=page.offset)
 
 
-def _statistics(connection: Connection, lang: Lang, page: PageParams) -> Found:
-    return list_statistic_bodies(
-        connection,
+def _statistics(lang: Lang, page: PageParams) -> Steps[Found]:
+    return statistic_body_steps(
         lang,
         category=None,
         term_id=None,
@@ -109,8 +106,8 @@ def _statistics(connection: Connection, lang: Lang, page: PageParams) -> Found:
 
 
 def _statements(model: Any, kind: SubjectKind) -> Bodies:
-    def bodies(connection: Connection, _lang: Lang, page: PageParams) -> Found:
-        return list_item_bodies(connection, model, kind, limit=page.limit, offset=page.offset)
+    def bodies(_lang: Lang, page: PageParams) -> Steps[Found]:
+        return item_body_steps(model, kind, limit=page.limit, offset=page.offset)
 
     return bodies
 
@@ -180,11 +177,11 @@ class StoredReadsMiddleware:
             )
             if not 1 <= page.limit <= MAX_LIMIT or page.offset > MAX_OFFSET:
                 return None
-            answer = partial(read.answer, request=Request(scope), lang=lang, page=page)
+            answer = read.answer(request=Request(scope), lang=lang, page=page)
         else:
-            answer = partial(read.answer, lang=lang, record_id=record_id)
+            answer = read.answer(lang=lang, record_id=record_id)
         try:
-            response = await run_in_connection(answer)
+            response = await answer
         except SQLAlchemyError:
             return None  # FastAPI meets the same error and answers it as a problem
         if response is not None:

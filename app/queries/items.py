@@ -9,8 +9,9 @@ from sqlalchemy import BindParameter, Select, bindparam, func
 from sqlmodel import Session, col, select
 
 from app.models import ANY_LANGUAGE, SubjectKind, TermItemBase
-from app.queries.renditions import BodyPages, Reader
+from app.queries.renditions import BodyPages, Found, Reader, connection_of
 from app.queries.sorting import SortKey, order_by
+from app.reads import Steps, run_steps
 
 Item = TypeVar("Item", bound=TermItemBase)
 
@@ -55,8 +56,12 @@ def list_items(
     return list(session.exec(ordered.limit(limit).offset(offset))), total  # type: ignore[call-overload]
 
 
-def list_item_bodies(
-    reader: Reader,
+def list_item_bodies(reader: Reader, model: type[Item], kind: SubjectKind, **filters: Any) -> Found:
+    """The same page as `list_items`, as the items' stored bodies (None if one is missing)."""
+    return run_steps(connection_of(reader), item_body_steps(model, kind, **filters))
+
+
+def item_body_steps(
     model: type[Item],
     kind: SubjectKind,
     *,
@@ -66,8 +71,8 @@ def list_item_bodies(
     sort: Sequence[SortKey] = (),
     limit: int,
     offset: int,
-) -> tuple[list[str] | None, int]:
-    """The same page as `list_items`, as the items' stored bodies (None if one is missing)."""
+) -> Steps[Found]:
+    """`list_item_bodies` as steps (app.reads)."""
     table = model.__table__  # type: ignore[attr-defined]
     if ids is None:
         pages = _body_pages(
@@ -85,7 +90,7 @@ def list_item_bodies(
         "limit": limit,
         "offset": offset,
     }
-    return pages.run(reader, parameters)
+    return pages.steps(parameters)
 
 
 @cache

@@ -2,8 +2,8 @@
 
 A read that finds none (a database migrated but not yet rendered) renders as before, so a
 missing row costs time, never a wrong answer. The statements run on a connection (the
-session's, or one of its own for app.api.stored_reads): `Session.execute` adds the ORM's work
-per statement, a sixth of a stored list's time.
+session's: `Session.execute` adds the ORM's work per statement, a sixth of a stored list's
+time), or as steps on the event loop for app.api.stored_reads (app.reads).
 """
 
 from dataclasses import dataclass
@@ -14,6 +14,7 @@ from sqlalchemy import BindParameter, Connection, Select, Table, bindparam, func
 from sqlmodel import Session
 
 from app.models import ANY_LANGUAGE, Rendition
+from app.reads import Rows, Steps, run_steps
 
 _TABLE: Table = Rendition.__table__  # type: ignore[attr-defined]
 SUMMARY = "summary"
@@ -30,17 +31,22 @@ def _one() -> Select[int, str]:
 
 
 Reader = Session | Connection
+Found = tuple[list[str] | None, int]  # a page's bodies (None if one is missing), the total
 
 
-def _connection_of(reader: Reader) -> Connection:
+def connection_of(reader: Reader) -> Connection:
     return reader.connection() if isinstance(reader, Session) else reader
 
 
 def stored_body(reader: Reader, kind: str, record_id: str, lang: str) -> tuple[int, str] | None:
     """The stored (revision, body) of a record or a summary, in `lang` where it differs."""
-    parameters = {"kind": kind, "record_id": record_id, "lang": lang}
-    row = _connection_of(reader).execute(_one(), parameters).first()
-    return (row[0], row[1]) if row else None
+    return run_steps(connection_of(reader), stored_body_steps(kind, record_id, lang))
+
+
+def stored_body_steps(kind: str, record_id: str, lang: str) -> Steps[tuple[int, str] | None]:
+    """`stored_body` as steps (app.reads)."""
+    rows = yield _one(), {"kind": kind, "record_id": record_id, "lang": lang}
+    return (rows[0][0], rows[0][1]) if rows else None
 
 
 def _bodies_of(
@@ -102,17 +108,22 @@ class BodyPages:
             total_of=kind if unfiltered else None,
         )
 
-    def run(self, reader: Reader, parameters: dict[str, Any]) -> tuple[list[str] | None, int]:
-        """(the page's bodies in order, or None if one is missing; the total)."""
-        connection = _connection_of(reader)
+    def steps(self, parameters: dict[str, Any]) -> Steps[Found]:
+        """(the page's bodies in order, or None if one is missing; the total), as steps."""
         parameters = {**parameters, "total_of": self.total_of}
-        rows = connection.execute(self.page, parameters).all()
+        rows = yield self.page, parameters
         stored = None
         if self.total_of is not None:
-            stored = rows[0][1] if rows else connection.execute(_total(), parameters).scalar()
-        if stored is not None:
-            total = int(stored)
-        else:
-            total = connection.execute(self.count, parameters).scalar_one()
+            stored = rows[0][1] if rows else _first((yield _total(), parameters))
+        if stored is None:
+            stored = _first((yield self.count, parameters))
+        total = int(stored)
         bodies = [row[0] for row in rows if row[0] is not None]
         return (bodies if len(bodies) == len(rows) else None), total
+
+    def run(self, reader: Reader, parameters: dict[str, Any]) -> Found:
+        return run_steps(connection_of(reader), self.steps(parameters))
+
+
+def _first(rows: Rows) -> Any:
+    return rows[0][0] if rows else None

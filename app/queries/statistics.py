@@ -12,8 +12,9 @@ from sqlmodel.sql.expression import SelectOfScalar
 from app.i18n import Lang
 from app.models import Statistic, StatisticCategory, SubjectKind
 from app.queries.citations import Cited, sources_for
-from app.queries.renditions import BodyPages, Reader
+from app.queries.renditions import BodyPages, Found, Reader, connection_of
 from app.queries.sorting import SortKey, order_by
+from app.reads import Steps, run_steps
 from app.schemas.statistics import StatisticPublic
 
 
@@ -98,8 +99,12 @@ def list_statistics(
     return statistics_public(session, list(rows), lang), total
 
 
-def list_statistic_bodies(
-    reader: Reader,
+def list_statistic_bodies(reader: Reader, lang: Lang, **filters: Any) -> Found:
+    """The same page as `list_statistics`, as stored bodies (None if one is missing)."""
+    return run_steps(connection_of(reader), statistic_body_steps(lang, **filters))
+
+
+def statistic_body_steps(
     lang: Lang,
     *,
     category: StatisticCategory | None,
@@ -109,11 +114,11 @@ def list_statistic_bodies(
     sort: Sequence[SortKey] = (),
     limit: int,
     offset: int,
-) -> tuple[list[str] | None, int]:
-    """The same page as `list_statistics`, as stored bodies (None if one is missing)."""
+) -> Steps[Found]:
+    """`list_statistic_bodies` as steps (app.reads)."""
     given = _filters(category, term_id, key, updated_since)
     pages = _body_pages(tuple(k for k, v in given.items() if v is not None), tuple(sort))
-    return pages.run(reader, {**given, "lang": lang.value, "limit": limit, "offset": offset})
+    return pages.steps({**given, "lang": lang.value, "limit": limit, "offset": offset})
 
 
 @cache
