@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import psycopg
 from sqlalchemy import Connection, Dialect, Executable, make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.sql.compiler import Compiled
 
 from app.config import get_settings
@@ -48,13 +49,13 @@ async def read_steps(steps: Steps[T]) -> T:
     (at READ COMMITTED each statement sees its own snapshot, in a transaction or not). A database
     error is raised as SQLAlchemy's, as a session would raise it."""
     engine = get_engine()
-    # A slot first, waited for on the loop, as every session takes one: the slots bound the
-    # connections in use, on either path.
-    async with session_slots():
-        if engine.dialect.name == "sqlite":
+    if engine.dialect.name == "sqlite":
+        # A slot first, waited for on the loop, as every session takes one: then a pooled
+        # connection is free, and the checkout cannot block the loop.
+        async with session_slots():
             with engine.connect() as connection:
                 return run_steps(connection, steps)
-        return await _postgresql().run(steps, engine.dialect)
+    return await _postgresql().run(steps, engine.dialect)
 
 
 async def close_reads() -> None:
@@ -64,24 +65,40 @@ async def close_reads() -> None:
         await reads.close()
 
 
+# A worker's connections for the reads on its event loop, besides DB_POOL_SIZE for sessions. A
+# read holds one for its round trips only, a fraction of the time the worker spends on the
+# request, so a few serve a worker's full rate; more would only count against the server's
+# `max_connections`.
+CONNECTIONS = 8
+
+
 class _PostgresqlReads:
-    """This loop's autocommit psycopg connections, kept while idle. No more are open than reads
-    ran at once, which `session_slots` bounds to DB_POOL_SIZE."""
+    """This loop's autocommit psycopg connections: at most CONNECTIONS, kept while idle."""
 
     def __init__(self, conninfo: str) -> None:
         self._conninfo = conninfo
         self._idle: list[psycopg.AsyncConnection[Any]] = []
+        self._turns = asyncio.Semaphore(CONNECTIONS)
 
     async def run(self, steps: Steps[T], dialect: Dialect) -> T:
-        connection = await self._checkout()
         try:
-            result = await _drive(steps, connection, dialect)
-        except BaseException:
-            # An error or a cancellation may leave it mid-statement: never reuse it.
-            await connection.close()
-            raise
-        self._idle.append(connection)
-        return result
+            # Waited for as long as a session is (then the routes answer, or say why not).
+            async with asyncio.timeout(get_settings().db_pool_timeout):
+                await self._turns.acquire()
+        except TimeoutError as error:
+            raise PoolTimeoutError("no connection for a read on the event loop") from error
+        try:
+            connection = await self._checkout()
+            try:
+                result = await _drive(steps, connection, dialect)
+            except BaseException:
+                # An error or a cancellation may leave it mid-statement: never reuse it.
+                await connection.close()
+                raise
+            self._idle.append(connection)
+            return result
+        finally:
+            self._turns.release()
 
     async def _checkout(self) -> psycopg.AsyncConnection[Any]:
         while self._idle:

@@ -15,7 +15,7 @@ from app.i18n import Lang
 from app.queries.renditions import SUMMARY, stored_body_steps
 from app.queries.statistics import statistic_body_steps
 from app.queries.terms import term_body_steps
-from app.reads import Steps, close_reads, read_steps, run_steps
+from app.reads import CONNECTIONS, Steps, close_reads, read_steps, run_steps
 from tests.conftest import POSTGRES_URL
 from tests.test_caching import committed_database, environment
 
@@ -124,3 +124,20 @@ def test_a_failed_read_on_the_loop_raises_sqlalchemys_error_and_drops_its_connec
 
     before, after = asyncio.run(scenario())
     assert after != before
+
+
+@postgresql_only
+def test_reads_on_the_loop_open_no_more_connections_than_their_bound(database: str) -> None:
+    def slow_pid() -> Steps[int]:
+        rows = yield select(func.pg_backend_pid(), func.pg_sleep(0.05)), {}
+        return int(rows[0][0])
+
+    async def scenario() -> set[int]:
+        try:
+            return set(
+                await asyncio.gather(*(read_steps(slow_pid()) for _ in range(3 * CONNECTIONS)))
+            )
+        finally:
+            await close_reads()
+
+    assert len(asyncio.run(scenario())) == CONNECTIONS

@@ -121,9 +121,6 @@ class BodyPages:
         bodies = [row[0] for row in rows if row[0] is not None]
         return (bodies if len(bodies) == len(rows) else None), total
 
-    def run(self, reader: Reader, parameters: dict[str, Any]) -> Found:
-        return run_steps(connection_of(reader), self.steps(parameters))
-
 
 def _first(rows: Rows) -> Any:
     return rows[0][0] if rows else None
