@@ -2,10 +2,10 @@
 
 A read that some requests make on the event loop (app.api.stored_reads) and handlers make in a
 session is written as a generator of steps: it yields each statement with its parameters and is
-sent that statement's rows. `run_steps` runs it on a SQLAlchemy connection; `read_steps` runs it on
-the event loop, where on PostgreSQL it goes over psycopg's async connections. Handing the read
-to a thread and through SQLAlchemy's execution cost a PostgreSQL cold read more than its round
-trip (bench/RESULTS.md).
+sent that statement's rows. `run_steps` runs it on a SQLAlchemy connection; `read_steps` runs it
+on the event loop, where on PostgreSQL it goes over psycopg's async connections. Handing the
+read to a thread and through SQLAlchemy's execution had cost a PostgreSQL cold read more than
+its round trip (bench/RESULTS.md).
 """
 
 import asyncio
@@ -145,7 +145,8 @@ def _driver_form(
 @lru_cache(maxsize=256)
 def _compiled(statement: Executable, dialect: Dialect) -> Compiled:
     compiled = statement.compile(dialect=dialect)  # type: ignore[attr-defined]
-    # A list parameter is expanded per execution by SQLAlchemy's own execution, not here.
+    # List parameters (expanded per execution) and typed values (converted per execution) are
+    # the work of SQLAlchemy's execution, which this skips: such statements run in a session.
     if getattr(compiled, "post_compile_params", None) or getattr(compiled, "_bind_processors", {}):
         raise ValueError(f"not runnable on the driver as compiled: {compiled.string}")
     return compiled  # type: ignore[no-any-return]
