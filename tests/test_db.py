@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from starlette.requests import Request
 
 from app.config import get_settings
@@ -75,56 +75,64 @@ def _backend_pid(engine: Engine) -> int:
         return int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
 
 
-def test_checking_out_a_live_pooled_connection_sends_no_statement(database_url: str) -> None:
+def terminate_backend(conn: Connection, pid: int) -> None:
+    """Ends a server session and waits until it has gone (the call returns before it has)."""
+    assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+    gone = "SELECT NOT EXISTS (SELECT FROM pg_stat_activity WHERE pid = :pid)"
+    for _ in range(500):
+        if conn.execute(text(gone), {"pid": pid}).scalar_one():
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"backend {pid} still there after 5 s")
+
+
+@pytest.fixture
+def pooled(database_url: str) -> Iterator[tuple[Engine, Engine]]:
+    """An engine pooling one connection, and another to watch or act on it from outside."""
+    engine, other = make_engine(database_url, pool_size=1), make_engine(database_url)
+    yield engine, other
+    engine.dispose()
+    other.dispose()
+
+
+def test_checking_out_a_live_pooled_connection_sends_no_statement(
+    pooled: tuple[Engine, Engine],
+) -> None:
     # pg_stat_activity shows a backend's last statement: a ping on checkout would replace it.
     # (In autocommit, as reads run: else returning the connection sends a ROLLBACK.)
-    engine, observer = make_engine(database_url, pool_size=1), make_engine(database_url)
-    try:
-        with autocommit(engine).connect() as conn:
-            pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
-            conn.execute(text("SELECT 'the last statement'"))
-        with autocommit(engine).connect(), observer.connect() as conn:
-            last = conn.execute(
-                text("SELECT query FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
-            ).scalar_one()
-        assert last == "SELECT 'the last statement'"
-    finally:
-        engine.dispose()
-        observer.dispose()
+    engine, observer = pooled
+    with autocommit(engine).connect() as conn:
+        pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        conn.execute(text("SELECT 'the last statement'"))
+    with autocommit(engine).connect(), observer.connect() as conn:
+        last = conn.execute(
+            text("SELECT query FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
+        ).scalar_one()
+    assert last == "SELECT 'the last statement'"
 
 
-def test_a_pooled_connection_the_server_closed_is_replaced_on_checkout(database_url: str) -> None:
-    engine, admin = make_engine(database_url, pool_size=1), make_engine(database_url)
-    try:
-        pid = _backend_pid(engine)
-        with admin.connect() as conn:
-            assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
-            # Returns before the backend has gone: wait until it has.
-            gone = "SELECT NOT EXISTS (SELECT FROM pg_stat_activity WHERE pid = :pid)"
-            for _ in range(500):
-                if conn.execute(text(gone), {"pid": pid}).scalar_one():
-                    break
-                time.sleep(0.01)
-        with engine.connect() as conn:
-            assert conn.execute(text("SELECT 1")).scalar_one() == 1
-        assert _backend_pid(engine) != pid
-    finally:
-        engine.dispose()
-        admin.dispose()
+def test_a_pooled_connection_the_server_closed_is_replaced_on_checkout(
+    pooled: tuple[Engine, Engine],
+) -> None:
+    engine, admin = pooled
+    pid = _backend_pid(engine)
+    with admin.connect() as conn:
+        terminate_backend(conn, pid)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT 1")).scalar_one() == 1
+    assert _backend_pid(engine) != pid
 
 
-def test_a_pooled_connection_the_server_wrote_to_is_pinged_and_kept(database_url: str) -> None:
+def test_a_pooled_connection_the_server_wrote_to_is_pinged_and_kept(
+    pooled: tuple[Engine, Engine],
+) -> None:
     # A notification makes the idle socket readable, as a closing server does; the ping finds
     # the session alive and the connection stays in the pool.
-    engine, admin = make_engine(database_url, pool_size=1), make_engine(database_url)
-    try:
-        with autocommit(engine).connect() as conn:
-            pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
-            conn.execute(text("LISTEN pool_check"))
-        with autocommit(admin).connect() as conn:
-            conn.execute(text("NOTIFY pool_check"))
-        time.sleep(0.05)
-        assert _backend_pid(engine) == pid
-    finally:
-        engine.dispose()
-        admin.dispose()
+    engine, admin = pooled
+    with autocommit(engine).connect() as conn:
+        pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        conn.execute(text("LISTEN pool_check"))
+    with autocommit(admin).connect() as conn:
+        conn.execute(text("NOTIFY pool_check"))
+    time.sleep(0.05)
+    assert _backend_pid(engine) == pid

@@ -1,13 +1,12 @@
 """Reads written as steps: the same rows on a connection and on the event loop."""
 
 import asyncio
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import anyio.to_thread
 import pytest
-from sqlalchemy import Engine, column, func, select, table, text
+from sqlalchemy import Engine, column, func, select, table
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.db import get_engine
@@ -18,6 +17,7 @@ from app.queries.terms import term_body_steps
 from app.reads import CONNECTIONS, Steps, close_reads, read_steps, run_steps
 from tests.conftest import POSTGRES_URL
 from tests.test_caching import committed_database, environment
+from tests.test_db import terminate_backend
 
 postgresql_only = pytest.mark.skipif(POSTGRES_URL is None, reason="psycopg's connections")
 
@@ -91,10 +91,7 @@ def test_a_loop_connection_the_server_closed_is_replaced(database: str) -> None:
         try:
             first = await read_steps(_backend_pid())
             with get_engine().connect() as connection:
-                connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
-                gone = "SELECT NOT EXISTS (SELECT FROM pg_stat_activity WHERE pid = :pid)"
-                while not connection.execute(text(gone), {"pid": first}).scalar_one():
-                    time.sleep(0.01)
+                terminate_backend(connection, first)
             await asyncio.sleep(0.05)
             second = await read_steps(_backend_pid())
             return first, second, await read_steps(_backend_pid())

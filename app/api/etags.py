@@ -20,7 +20,8 @@ from pydantic import BaseModel
 
 from app.editing.commands import IfMatch
 from app.problems import PreconditionRequiredError
-from app.queries.renditions import Reader, stored_body
+from app.queries.renditions import stored_body_steps
+from app.reads import Reader, run_steps
 
 JSON_MEDIA_TYPE = "application/json"
 _STRONG = re.compile(r'^"(\d{1,12})\.[0-9a-f]{32}(?:-(?:br|gzip))?"$')
@@ -87,7 +88,7 @@ IfMatchHeader = Annotated[
 
 def stored_record(reader: Reader, kind: str, record_id: str, lang: str) -> Response | None:
     """The record's (or summary's) body stored on write, with its strong ETag; None if none."""
-    return stored_record_response(stored_body(reader, kind, record_id, lang))
+    return stored_record_response(run_steps(reader, stored_body_steps(kind, record_id, lang)))
 
 
 def stored_record_response(found: tuple[int, str] | None) -> Response | None:

@@ -9,9 +9,9 @@ from sqlalchemy import BindParameter, Select, bindparam, func
 from sqlmodel import Session, col, select
 
 from app.models import ANY_LANGUAGE, SubjectKind, TermItemBase
-from app.queries.renditions import BodyPages, Found, Reader, connection_of
+from app.queries.renditions import BodyPages, Found
 from app.queries.sorting import SortKey, order_by
-from app.reads import Steps, run_steps
+from app.reads import Steps
 
 Item = TypeVar("Item", bound=TermItemBase)
 
@@ -56,11 +56,6 @@ def list_items(
     return list(session.exec(ordered.limit(limit).offset(offset))), total  # type: ignore[call-overload]
 
 
-def list_item_bodies(reader: Reader, model: type[Item], kind: SubjectKind, **filters: Any) -> Found:
-    """The same page as `list_items`, as the items' stored bodies (None if one is missing)."""
-    return run_steps(connection_of(reader), item_body_steps(model, kind, **filters))
-
-
 def item_body_steps(
     model: type[Item],
     kind: SubjectKind,
@@ -72,7 +67,7 @@ def item_body_steps(
     limit: int,
     offset: int,
 ) -> Steps[Found]:
-    """`list_item_bodies` as steps (app.reads)."""
+    """The same page as `list_items`, as the items' stored bodies (None if one is missing)."""
     table = model.__table__  # type: ignore[attr-defined]
     if ids is None:
         pages = _body_pages(

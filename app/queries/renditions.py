@@ -1,20 +1,18 @@
 """Reading the representations stored on write (app.editing.renditions renders them).
 
 A read that finds none (a database migrated but not yet rendered) renders as before, so a
-missing row costs time, never a wrong answer. The statements run on a connection (the
-session's: `Session.execute` adds the ORM's work per statement, a sixth of a stored list's
-time), or as steps on the event loop for app.api.stored_reads (app.reads).
+missing row costs time, never a wrong answer. The reads are steps (app.reads): the handlers
+run them in their session, app.api.stored_reads on the event loop.
 """
 
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, Select, Table, bindparam, func, select
-from sqlmodel import Session
+from sqlalchemy import BindParameter, Select, Table, bindparam, func, select
 
 from app.models import ANY_LANGUAGE, Rendition
-from app.reads import Rows, Steps, run_steps
+from app.reads import Rows, Steps
 
 _TABLE: Table = Rendition.__table__  # type: ignore[attr-defined]
 SUMMARY = "summary"
@@ -30,21 +28,11 @@ def _one() -> Select[int, str]:
     )
 
 
-Reader = Session | Connection
 Found = tuple[list[str] | None, int]  # a page's bodies (None if one is missing), the total
 
 
-def connection_of(reader: Reader) -> Connection:
-    return reader.connection() if isinstance(reader, Session) else reader
-
-
-def stored_body(reader: Reader, kind: str, record_id: str, lang: str) -> tuple[int, str] | None:
-    """The stored (revision, body) of a record or a summary, in `lang` where it differs."""
-    return run_steps(connection_of(reader), stored_body_steps(kind, record_id, lang))
-
-
 def stored_body_steps(kind: str, record_id: str, lang: str) -> Steps[tuple[int, str] | None]:
-    """`stored_body` as steps (app.reads)."""
+    """The stored (revision, body) of a record or a summary, in `lang` where it differs."""
     rows = yield _one(), {"kind": kind, "record_id": record_id, "lang": lang}
     return (rows[0][0], rows[0][1]) if rows else None
 

@@ -12,9 +12,9 @@ from sqlmodel.sql.expression import SelectOfScalar
 from app.i18n import Lang
 from app.models import Statistic, StatisticCategory, SubjectKind
 from app.queries.citations import Cited, sources_for
-from app.queries.renditions import BodyPages, Found, Reader, connection_of
+from app.queries.renditions import BodyPages, Found
 from app.queries.sorting import SortKey, order_by
-from app.reads import Steps, run_steps
+from app.reads import Steps
 from app.schemas.statistics import StatisticPublic
 
 
@@ -99,11 +99,6 @@ def list_statistics(
     return statistics_public(session, list(rows), lang), total
 
 
-def list_statistic_bodies(reader: Reader, lang: Lang, **filters: Any) -> Found:
-    """The same page as `list_statistics`, as stored bodies (None if one is missing)."""
-    return run_steps(connection_of(reader), statistic_body_steps(lang, **filters))
-
-
 def statistic_body_steps(
     lang: Lang,
     *,
@@ -115,7 +110,7 @@ def statistic_body_steps(
     limit: int,
     offset: int,
 ) -> Steps[Found]:
-    """`list_statistic_bodies` as steps (app.reads)."""
+    """The same page as `list_statistics`, as stored bodies (None if one is missing)."""
     given = _filters(category, term_id, key, updated_since)
     pages = _body_pages(tuple(k for k, v in given.items() if v is not None), tuple(sort))
     return pages.steps({**given, "lang": lang.value, "limit": limit, "offset": offset})

@@ -30,10 +30,10 @@ from app.queries.citations import Cited, sources_for
 from app.queries.documents import build_events, documents_public, load_chairs
 from app.queries.items import items_of_terms
 from app.queries.people import build_area, build_people, load_posts, people_and_post_holders
-from app.queries.renditions import BodyPages, Found, Reader, connection_of
+from app.queries.renditions import BodyPages, Found
 from app.queries.sorting import SortKey, order_by
 from app.queries.statistics import build_statistics, statistics_of_terms
-from app.reads import Steps, run_steps
+from app.reads import Steps
 from app.schemas.documents import DocumentPublic, PersonRef
 from app.schemas.items import (
     AchievementPublic,
@@ -92,11 +92,6 @@ def list_terms(
     return terms_public(session, session.exec(ordered.limit(limit).offset(offset)).all()), total
 
 
-def list_term_bodies(reader: Reader, **filters: Any) -> Found:
-    """The same page as `list_terms`, as stored bodies (None if one is missing)."""
-    return run_steps(connection_of(reader), term_body_steps(**filters))
-
-
 def term_body_steps(
     *,
     organization_id: str | None,
@@ -105,7 +100,7 @@ def term_body_steps(
     limit: int,
     offset: int,
 ) -> Steps[Found]:
-    """`list_term_bodies` as steps (app.reads)."""
+    """The same page as `list_terms`, as stored bodies (None if one is missing)."""
     pages = _body_pages(organization_id is not None, updated_since is not None, tuple(sort))
     parameters = {"organization_id": organization_id, "updated_since": updated_since}
     return pages.steps({**parameters, "lang": ANY_LANGUAGE, "limit": limit, "offset": offset})

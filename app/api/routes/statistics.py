@@ -20,7 +20,8 @@ from app.editing.kinds import BY_COLLECTION
 from app.models import StatisticCategory
 from app.models.base import ID_PATTERN
 from app.queries.sorting import SortKey
-from app.queries.statistics import get_statistic, list_statistic_bodies, list_statistics
+from app.queries.statistics import get_statistic, list_statistics, statistic_body_steps
+from app.reads import run_steps
 from app.schemas.common import Page
 from app.schemas.statistics import StatisticPublic
 
@@ -90,7 +91,7 @@ def list_statistics_handler(
         "offset": page.offset,
     }
     if serves_stored(fmt, fields):
-        bodies, total = list_statistic_bodies(session, lang, **filters)
+        bodies, total = run_steps(session, statistic_body_steps(lang, **filters))
         if bodies is not None:
             return stored_list_response(request, bodies, total, page, fmt, StatisticPublic, fields)
     rows, total = list_statistics(session, lang, **filters)

@@ -27,10 +27,11 @@ from app.editing.kinds import BY_SUBJECT
 from app.i18n import Lang
 from app.models import ANY_LANGUAGE, SubjectKind, TermItemBase
 from app.queries.citations import sources_for
-from app.queries.items import get_item, list_item_bodies, list_items
+from app.queries.items import get_item, item_body_steps, list_items
 from app.queries.sorting import SortKey
 from app.queries.terms import item_public
 from app.queries.text_match import matching_ids
+from app.reads import run_steps
 from app.schemas.common import Page
 
 
@@ -68,7 +69,7 @@ def term_item_router(
             "offset": page.offset,
         }
         if serves_stored(fmt, fields):
-            bodies, total = list_item_bodies(session, model, kind, **filters)
+            bodies, total = run_steps(session, item_body_steps(model, kind, **filters))
             if bodies is not None:
                 return stored_list_response(request, bodies, total, page, fmt, public, fields)
         rows, total = list_items(session, model, **filters)

@@ -32,7 +32,8 @@ from app.editing.kinds import BY_COLLECTION
 from app.jsonld import JSONLD_MEDIA_TYPE, Urls, term_graph
 from app.queries.renditions import SUMMARY
 from app.queries.sorting import SortKey
-from app.queries.terms import list_term_bodies, list_terms, term_summary
+from app.queries.terms import list_terms, term_body_steps, term_summary
+from app.reads import run_steps
 from app.schemas.common import Page
 from app.schemas.terms import SummarySection, TermPublic, TermSummary
 
@@ -101,7 +102,7 @@ def list_terms_handler(
         "offset": page.offset,
     }
     if serves_stored(fmt, fields):
-        bodies, total = list_term_bodies(session, **filters)
+        bodies, total = run_steps(session, term_body_steps(**filters))
         if bodies is not None:
             return stored_list_response(request, bodies, total, page, fmt, TermPublic, fields)
     rows, total = list_terms(session, **filters)
