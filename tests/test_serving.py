@@ -1,15 +1,135 @@
 """How `congress-api serve` runs uvicorn (app.serving)."""
 
 import asyncio
+import os
 import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
-from app.serving import SharedSocketLoop, _Config
+import pytest
+
+from app import serving
+from app.serving import WorkerLoop, _Config
+from tests.test_caching import committed_database
+from tests.test_concurrency import _free_port, serving_process
+from tests.test_supervision import SERVE, _children
+
+linux_only = pytest.mark.skipif(sys.platform != "linux", reason="SO_REUSEPORT spreads on Linux")
 
 
-def test_connections_to_the_shared_socket_of_several_workers_send_without_delay() -> None:
-    """The socket uvicorn binds for its workers has TCP_NODELAY, and so has every connection it
-    accepts: otherwise each response of a worker waits for the client's delayed ACK."""
-    listener = _Config("app.main:app", host="127.0.0.1", port=0, workers=2).bind_socket()
+def _reserve(port: int = 0) -> socket.socket:
+    return _Config("app.main:app", host="127.0.0.1", port=port, workers=2).bind_socket()
+
+
+class _Accepted(asyncio.Protocol):
+    def __init__(self, into: list[asyncio.BaseTransport]) -> None:
+        self.into = into
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.into.append(transport)
+
+
+@contextmanager
+def _worker(reserved: socket.socket, accepted: list[asyncio.BaseTransport]) -> Iterator[None]:
+    """A `WorkerLoop` in a thread, serving on what it makes of the supervisor's socket."""
+    loop = WorkerLoop()
+    ready = threading.Event()
+
+    servers: list[asyncio.Server] = []
+
+    async def serve() -> None:
+        with reserved.dup() as handed:
+            servers.append(await loop.create_server(lambda: _Accepted(accepted), sock=handed))
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(serve())
+        ready.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    assert ready.wait(5)
+    try:
+        yield
+    finally:
+
+        def stop() -> None:
+            for transport in accepted:
+                transport.close()
+            for server in servers:
+                server.close()
+            loop.call_soon(loop.stop)  # after the closes they scheduled
+
+        loop.call_soon_threadsafe(stop)
+        thread.join(5)
+        loop.close()
+
+
+@linux_only
+def test_the_socket_of_several_workers_holds_the_address_without_listening() -> None:
+    with _reserve() as reserved:
+        assert reserved.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT)
+        assert not reserved.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(reserved.getsockname(), timeout=2).close()
+
+
+@linux_only
+@pytest.mark.parametrize("reuse_port", [False, True], ids=["plain", "reuse-port"])
+def test_several_workers_do_not_start_on_a_port_another_server_listens_on(
+    reuse_port: bool,
+) -> None:
+    """SO_REUSEPORT would let a second server of the same user share the port and take part of
+    its traffic; the start fails instead, as it does with one worker."""
+    with socket.socket() as other:
+        if reuse_port:
+            other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        with pytest.raises(SystemExit) as stopped:
+            _reserve(other.getsockname()[1])
+        assert stopped.value.code == serving.STARTUP_FAILURE
+
+
+@linux_only
+def test_each_worker_listens_on_a_socket_of_its_own_and_connections_spread() -> None:
+    """Two workers' loops, handed the same supervisor's socket, each listen on a socket of
+    their own at its address; 32 connections made at once land on both, and each sends
+    without delay."""
+    first: list[asyncio.BaseTransport] = []
+    second: list[asyncio.BaseTransport] = []
+    with _reserve() as reserved, _worker(reserved, first), _worker(reserved, second):
+        clients = [socket.create_connection(reserved.getsockname()) for _ in range(32)]
+        try:
+            for client in clients:
+                client.sendall(b"x")  # once each is accepted, it is one side's
+            deadline = time.monotonic() + 5
+            while len(first) + len(second) < 32 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert first and second, (len(first), len(second))
+            own = {t.get_extra_info("sockname") for t in first + second}
+            assert own == {reserved.getsockname()}
+            for transport in first + second:
+                sock = transport.get_extra_info("socket")
+                assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+        finally:
+            for client in clients:
+                client.close()
+
+
+def test_elsewhere_the_workers_share_the_supervisors_listening_socket_without_delay(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without SO_REUSEPORT the workers listen on the supervisor's socket itself; it has
+    TCP_NODELAY, and so has every connection it accepts: otherwise each response of a worker
+    waits for the client's delayed ACK."""
+    monkeypatch.setattr(serving, "REUSE_PORT", False)
+    listener = _reserve()
     listener.listen()  # as each worker's server does with it
     with listener, socket.create_connection(listener.getsockname()):
         accepted, _address = listener.accept()
@@ -18,37 +138,46 @@ def test_connections_to_the_shared_socket_of_several_workers_send_without_delay(
             assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
 
 
-def test_workers_sharing_a_socket_take_a_few_new_connections_at_a_time() -> None:
-    """Each readiness of a shared socket is at most ACCEPT_BATCH accepts: the connections still
-    pending are left for the next (or for another worker)."""
-    accepted: list[asyncio.BaseTransport] = []
+def _listening_inodes(port: int) -> set[str]:
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            local, state, inode = fields[1], fields[3], fields[9]
+            if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:
+                inodes.add(inode)
+    return inodes
 
-    class Accepted(asyncio.Protocol):
-        def connection_made(self, transport: asyncio.BaseTransport) -> None:
-            accepted.append(transport)
 
-    loop = SharedSocketLoop()
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.setblocking(False)
-    clients = [socket.create_connection(listener.getsockname()) for _ in range(6)]
-    try:
-        loop._accept_connection(Accepted, listener, None, None, 100)
-        loop.run_until_complete(asyncio.sleep(0.01))
-        assert len(accepted) == SharedSocketLoop.ACCEPT_BATCH == 4
-        pending = 0
-        while True:
-            try:
-                conn, _address = listener.accept()
-            except BlockingIOError:
-                break
-            conn.close()
-            pending += 1
-        assert pending == 2
-    finally:
-        for transport in accepted:
-            transport.close()
-        loop.run_until_complete(asyncio.sleep(0))
-        for client in clients:
-            client.close()
-        listener.close()
-        loop.close()
+def _socket_inodes(pid: int) -> set[str]:
+    found = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            found.add(target[len("socket:[") : -1])
+    return found
+
+
+@linux_only
+def test_congress_api_serve_gives_each_worker_a_listening_socket_of_its_own(
+    tmp_path: Path,
+) -> None:
+    with committed_database(tmp_path) as database:
+        port = _free_port()
+        env = {"PORT": str(port), "WORKERS": "2", "LOG_LEVEL": "warning"}
+        with serving_process(SERVE, port, database, env=env):
+            (supervisor,) = [p for p in _children(os.getpid()) if _children(p)]
+            deadline = time.monotonic() + 30  # the second worker may still be starting
+            while len(_listening_inodes(port)) < 2 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            listening = _listening_inodes(port)
+            assert len(listening) == 2
+            assert not _socket_inodes(supervisor) & listening
+            # Its children are the two workers and multiprocessing's resource tracker.
+            held = [_socket_inodes(child) & listening for child in _children(supervisor)]
+            assert sorted(sorted(inodes) for inodes in held if inodes) == [
+                [inode] for inode in sorted(listening)
+            ]
