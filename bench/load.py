@@ -16,6 +16,8 @@ Each server runs alone, in turn, on loopback, as one process pinned to CPU 0 wit
 - `workers`: the same PostgreSQL database, cache off, served by `congress-api serve` with
   WORKERS=1 and then WORKERS=2, the server not pinned (two workers need both CPUs), wrk still
   on CPU 1: the two rows are measured alike, so their ratio is the gain of the second worker;
+  the CPU each request costs the server, PostgreSQL and wrk is measured beside them, which
+  bounds what a second worker can add on two CPUs;
 - `ceiling`: bare Starlette (`bench/ceiling.py`) returning the bytes of the project's term
   summary;
 - `datasette`: Datasette serving the same SQLite file, installed into its own virtualenv under
@@ -84,6 +86,8 @@ class Run:
     load_before: float
     body_bytes: int = 0
     other_rps: list[float] = field(default_factory=list)
+    # CPU µs per request of the best try: the server's processes, PostgreSQL's, wrk's.
+    cpu_us: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -117,6 +121,34 @@ def _tree(pid: int) -> list[int]:
         for child in task.read_text().split():
             found += _tree(int(child))
     return found
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by the server's processes, by PostgreSQL's (every process whose
+    command line starts with `postgres`), and by this script's finished children (wrk)."""
+    postgres = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if command.startswith(b"postgres"):
+                postgres += _cpu_seconds(int(entry.name))
+    children = os.times()
+    return {
+        "server": sum(_cpu_seconds(pid) for pid in _tree(server_pid)),
+        "postgres": postgres,
+        "wrk": children.children_user + children.children_system,
+    }
 
 
 def _peak_rss_kb(pid: int) -> int:
@@ -325,7 +357,10 @@ def _measure(
     seconds: float,
     connections: int = CONNECTIONS,
     headers: dict[str, str] | None = None,
+    account: int | None = None,
 ) -> Run:
+    """wrk against `path`, REPEAT times, the best kept; with `account` (the server's pid), the
+    CPU each try's requests cost is measured too."""
     url = f"http://127.0.0.1:{PORT}{path}"
     status, _headers, body = _get(url, headers)
     if status not in (200, 304):
@@ -333,9 +368,14 @@ def _measure(
     tries = []
     for _ in range(REPEAT):
         load = os.getloadavg()[0]
-        tries.append((wrk(url, seconds=seconds, connections=connections, headers=headers), load))
+        before = cpu_seconds(account) if account is not None else {}
+        result = wrk(url, seconds=seconds, connections=connections, headers=headers)
+        after = cpu_seconds(account) if account is not None else {}
+        requests = result[0] * seconds
+        cpu_us = {k: 1e6 * (after[k] - before[k]) / requests for k in before}
+        tries.append((result, load, cpu_us))
     # The best of the tries: interference from other work on the machine only ever slows a run.
-    (rps, p50, p99, errors), load = max(tries, key=lambda t: t[0][0])
+    (rps, p50, p99, errors), load, cpu_us = max(tries, key=lambda t: t[0][0])
     run = Run(
         server.scale,
         server.name,
@@ -351,6 +391,7 @@ def _measure(
     )
     run.other_rps = sorted(t[0][0] for t in tries)[:-1]
     run.errors = sum(t[0][3] for t in tries)
+    run.cpu_us = cpu_us
     server.runs.append(run)
     print(
         f"  {server.name:<18} {scenario:<34} c={connections:<3} {rps:>9.0f} req/s "
@@ -448,7 +489,13 @@ def workers_suite(scale: str, url: str, seconds: float) -> list[Server]:
         try:
             # Every worker up and past its first requests before the measurement.
             wrk(f"http://127.0.0.1:{PORT}{SUMMARY}", seconds=1, connections=CONNECTIONS)
-            _measure(server, "term summary, cold", SUMMARY, seconds=seconds)
+            _measure(
+                server,
+                "term summary, cold",
+                SUMMARY,
+                seconds=seconds,
+                account=process.process.pid,
+            )
             server.peak_rss_mb = process.peak_rss_mb()
         finally:
             process.stop()
@@ -597,6 +644,19 @@ def _verdict(ok: bool | None) -> str:
     return "not measured" if ok is None else "met" if ok else "**missed**"
 
 
+def _two_worker_bound(servers: list[Server], scale: str) -> str:
+    """Two workers can serve at most 2 CPUs over the CPU a request costs in all: the worker's
+    (w), PostgreSQL's (p) and wrk's (k), which share the same two CPUs here."""
+    one = _find(servers, scale, ONE_WORKER, "term summary, cold")
+    if one is None or not one.cpu_us:
+        return "—"
+    w, p, k = one.cpu_us["server"], one.cpu_us["postgres"], one.cpu_us["wrk"]
+    return (
+        f"w {w:,.0f} µs, p {p:,.0f} µs, k {k:,.0f} µs per request: "
+        f"at most {2 * w / (w + p + k):.2f}x"
+    )
+
+
 def targets(servers: list[Server]) -> list[str]:
     """Issue 12's done-when rows, read from this run's figures."""
     scales = list(dict.fromkeys(s.scale for s in servers))
@@ -647,6 +707,10 @@ def targets(servers: list[Server]) -> list[str]:
         + " | ".join(cells)
         + f" | {_verdict(all(oks) if oks else None)} |"
     )
+    lines.append(
+        "| what two CPUs allow two workers, from one worker's CPU per request: 2w / (w + p + k) "
+        "| " + " | ".join(_two_worker_bound(servers, scale) for scale in scales) + " | |"
+    )
     cells, oks = [], []
     for scale in scales:
         found = [
@@ -681,7 +745,8 @@ def report(servers: list[Server], versions: dict[str, str], command: str, second
         "loaded with the same seed files as the SQLite file) not pinned, so they compete with "
         "the server and wrk for both CPUs. The two-worker rows and the one-worker row beside "
         "them run `congress-api serve` (WORKERS=2, WORKERS=1) not pinned, wrk still on CPU 1, so "
-        "the pair is measured alike. "
+        "the pair is measured alike; during them the CPU time of the server's processes, of "
+        "PostgreSQL's and of wrk is read from /proc, per request. "
         f"{seconds:g} s per measurement after a 1 s warm-up, {REPEAT} tries, the best "
         "kept (the other tries' req/s in parentheses; p50, p99 and load are the best try's); "
         "errors summed over the tries; loopback; access logs off. "
