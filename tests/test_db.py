@@ -75,6 +75,15 @@ def _backend_pid(engine: Engine) -> int:
         return int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
 
 
+def _backend_pid_after(engine: Engine, statement: str) -> int:
+    """The pid of the engine's pooled connection, after `statement` ran on it in autocommit, as
+    reads run (else returning the connection to the pool sends a ROLLBACK)."""
+    with autocommit(engine).connect() as conn:
+        pid = int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+        conn.execute(text(statement))
+    return pid
+
+
 def terminate_backend(conn: Connection, pid: int) -> None:
     """Ends a server session and waits until it has gone (the call returns before it has)."""
     assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
@@ -99,11 +108,8 @@ def test_checking_out_a_live_pooled_connection_sends_no_statement(
     pooled: tuple[Engine, Engine],
 ) -> None:
     # pg_stat_activity shows a backend's last statement: a ping on checkout would replace it.
-    # (In autocommit, as reads run: else returning the connection sends a ROLLBACK.)
     engine, observer = pooled
-    with autocommit(engine).connect() as conn:
-        pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
-        conn.execute(text("SELECT 'the last statement'"))
+    pid = _backend_pid_after(engine, "SELECT 'the last statement'")
     with autocommit(engine).connect(), observer.connect() as conn:
         last = conn.execute(
             text("SELECT query FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
@@ -129,9 +135,7 @@ def test_a_pooled_connection_the_server_wrote_to_is_pinged_and_kept(
     # A notification makes the idle socket readable, as a closing server does; the ping finds
     # the session alive and the connection stays in the pool.
     engine, admin = pooled
-    with autocommit(engine).connect() as conn:
-        pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
-        conn.execute(text("LISTEN pool_check"))
+    pid = _backend_pid_after(engine, "LISTEN pool_check")
     with autocommit(admin).connect() as conn:
         conn.execute(text("NOTIFY pool_check"))
     time.sleep(0.05)
