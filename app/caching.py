@@ -8,7 +8,9 @@ The response cache keeps rendered responses per worker, keyed by everything the 
 reads from a request (path, query, `KEY_HEADERS`) and filed under the dataset version read from
 the database before the handler runs. When the version changes the whole cache is dropped, so a
 worker never serves a body older than the last committed seed run. A warm hit is answered here,
-in front of routing, dependency injection, the ORM and pydantic.
+in front of routing, dependency injection, the ORM and pydantic. (With the cache off on
+PostgreSQL, the version is only a header: it is left to the layer that reads the data, see
+`DeferredVersion`.)
 
 A handler that reads another request header must add it to `KEY_HEADERS`, or answer with
 `Cache-Control: private` or `no-store`, which this layer never stores.
@@ -147,6 +149,43 @@ class Entry:
         added = (sized(body) if body is not self.body else 0) + headers_size(headers)
         self.size += added
         return body, headers, added
+
+
+# Where a request's `DeferredVersion` waits, in the ASGI scope's state.
+DEFERRED_VERSION = "deferred_version"
+
+
+@dataclass(slots=True)
+class DeferredVersion:
+    """The dataset's version of a request, when the HTTP cache has no use for it before the
+    handler runs (no response cache), reading it costs a round trip (PostgreSQL) and no other
+    request is in flight to share that read with.
+
+    The layer in front of the router settles it: a stored read takes the version in the same
+    round trip as its body (`app.reads.read_steps_and_version`); anything else has it `read`, as
+    this layer would have, before a handler reads. Either way it is no newer than the body, so a
+    client's `If-Modified-Since` never hides a later change. Unsettled, a response simply has no
+    `Last-Modified`."""
+
+    reader: "RevisionReader"
+    version: DatasetVersion | None = None
+    settled: bool = False
+
+    def settle(self, version: DatasetVersion | None) -> None:
+        self.version, self.settled = version, True
+
+    def fault(self, state: dict[str, Any], reason: str) -> None:
+        """The data's read met a database fault: the handler answers it at once, as when the
+        version's read meets one, instead of waiting it out again."""
+        state["database_fault"] = reason
+        self.settle(None)
+
+    async def read(self, state: dict[str, Any]) -> None:
+        if self.settled:
+            return
+        self.settle(await self.reader.read())
+        if self.version is None and self.reader.fault is not None:
+            state["database_fault"] = self.reader.fault
 
 
 class CacheObserver(Protocol):
@@ -297,7 +336,9 @@ class HttpCachingMiddleware:
     they add per request (X-Request-ID, the CORS answer to this Origin) and takes the rest of
     their headers from the stored response."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, defer_version: bool = False) -> None:
+        """`defer_version`: the application settles a `DeferredVersion` before its handlers
+        read (app.api.stored_reads does)."""
         settings = get_settings()
         self.app = app
         self.cache_control = settings.cache_control.encode("latin-1")
@@ -318,6 +359,10 @@ class HttpCachingMiddleware:
         self._reader: RevisionReader | None = None
         self._reader_resolved = False
         self._rendering: dict[tuple[DatasetVersion, Key], asyncio.Future[Entry | None]] = {}
+        # A request alone in the worker leaves the version to the data's read (one round trip
+        # instead of two); requests in company share one read of it, which costs each less.
+        self._defer = defer_version and self.cache is None
+        self._in_flight = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -336,11 +381,24 @@ class HttpCachingMiddleware:
         if b"authorization" in request:
             await self.app(scope, receive, _with_no_store(send))
             return
+        self._in_flight += 1
+        try:
+            await self._respond(scope, receive, send, request)
+        finally:
+            self._in_flight -= 1
+
+    async def _respond(
+        self, scope: Scope, receive: Receive, send: Send, request: dict[bytes, bytes]
+    ) -> None:
         reader = self._reader if self._reader_resolved else self._resolve_reader(scope)
-        version = await reader.read() if reader is not None else None
-        if version is None and reader is not None and reader.fault is not None:
-            # The handler's session answers 503 at once instead of waiting out the same fault.
-            scope.setdefault("state", {})["database_fault"] = reader.fault
+        version = None
+        if reader is not None and self._defer and reader.remote and self._in_flight == 1:
+            scope.setdefault("state", {})[DEFERRED_VERSION] = DeferredVersion(reader)
+        elif reader is not None:
+            version = await reader.read()
+            if version is None and reader.fault is not None:
+                # The handler's session answers 503 at once instead of waiting out the fault.
+                scope.setdefault("state", {})["database_fault"] = reader.fault
         key = (
             scope["path"],
             scope["query_string"],
@@ -370,7 +428,7 @@ class HttpCachingMiddleware:
         else:
             per_request = self._per_request_headers(scope, request)
             scope.setdefault("state", {})["route"] = entry.route
-        await self._send(entry, request, method == "HEAD", per_request, send)
+        await self._send(entry, request, scope["method"] == "HEAD", per_request, send)
 
     async def _render_once(
         self, scope: Scope, receive: Receive, send: Send, key: Key, version: DatasetVersion | None
@@ -433,6 +491,11 @@ class HttpCachingMiddleware:
         await self.app({**scope, "method": "GET"} if is_head else scope, receive, capture)
         if start is None:
             raise RuntimeError("the application sent no response")
+        deferred: DeferredVersion | None = scope.get("state", {}).get(DEFERRED_VERSION)
+        if deferred is not None:
+            version = deferred.version
+            if self.observer is not None and version is not None:
+                self.observer.revision(version.revision)
         status: int = start["status"]
         headers: list[tuple[bytes, bytes]] = [
             (name.lower(), value) for name, value in start.get("headers", [])

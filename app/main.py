@@ -92,7 +92,7 @@ def create_app(*, answer_stored_reads: bool = True) -> FastAPI:
     app.add_middleware(CORSMiddleware, **cors_options())
     # Added after the others (but for the rate limit and the access record), so a warm hit is
     # answered before any other middleware runs.
-    app.add_middleware(HttpCachingMiddleware)
+    app.add_middleware(HttpCachingMiddleware, defer_version=answer_stored_reads)
     settings = get_settings()
     if settings.rate_limit:  # in front of the cache: warm hits count too
         app.add_middleware(

@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from app.config import get_settings
 from app.db import get_engine, psycopg_options, server_wrote, session_slots
+from app.queries.revision import REVISION_SQL, DatasetVersion, version_of
 
 T = TypeVar("T")
 Reader = Session | Connection
@@ -59,7 +60,14 @@ async def read_steps(steps: Steps[T]) -> T:
         async with session_slots():
             with engine.connect() as connection:
                 return run_steps(connection, steps)
-    return await _postgresql().run(steps, engine.dialect)
+    result, _ = await _postgresql().run(steps, engine.dialect)
+    return result
+
+
+async def read_steps_and_version(steps: Steps[T]) -> tuple[T, DatasetVersion | None]:
+    """`read_steps` on PostgreSQL, with the dataset's version read in the same round trip as
+    the first statement (pipelined on its connection), so no newer than what the steps read."""
+    return await _postgresql().run(steps, get_engine().dialect, with_version=True)
 
 
 async def close_reads() -> None:
@@ -84,7 +92,9 @@ class _PostgresqlReads:
         self._idle: list[psycopg.AsyncConnection[Any]] = []
         self._turns = asyncio.Semaphore(CONNECTIONS)
 
-    async def run(self, steps: Steps[T], dialect: Dialect) -> T:
+    async def run(
+        self, steps: Steps[T], dialect: Dialect, *, with_version: bool = False
+    ) -> tuple[T, DatasetVersion | None]:
         try:
             # Waited for as long as a session is (then the routes answer, or say why not).
             async with asyncio.timeout(get_settings().db_pool_timeout):
@@ -94,7 +104,7 @@ class _PostgresqlReads:
         try:
             connection = await self._checkout()
             try:
-                result = await _drive(steps, connection, dialect)
+                result = await _drive(steps, connection, dialect, with_version)
             except BaseException:
                 # An error or a cancellation may leave it mid-statement: never reuse it.
                 await connection.close()
@@ -124,19 +134,32 @@ class _PostgresqlReads:
             await connection.close()
 
 
-async def _drive(steps: Steps[T], connection: psycopg.AsyncConnection[Any], dialect: Dialect) -> T:
+async def _drive(
+    steps: Steps[T],
+    connection: psycopg.AsyncConnection[Any],
+    dialect: Dialect,
+    with_version: bool,
+) -> tuple[T, DatasetVersion | None]:
+    version = None
     try:
         statement, parameters = next(steps)
         while True:
             sql, values = _driver_form(statement, parameters, dialect)
             try:
-                cursor = await connection.execute(sql, values)
+                if with_version:
+                    with_version = False
+                    async with connection.pipeline():
+                        revision = await connection.execute(REVISION_SQL)
+                        cursor = await connection.execute(sql, values)
+                    version = version_of(await revision.fetchone())
+                else:
+                    cursor = await connection.execute(sql, values)
                 rows = await cursor.fetchall()
             except psycopg.Error as error:
                 raise DBAPIError.instance(sql, values, error, psycopg.Error) from error
             statement, parameters = steps.send(rows)
     except StopIteration as done:
-        return done.value  # type: ignore[no-any-return]
+        return done.value, version
 
 
 def _driver_form(

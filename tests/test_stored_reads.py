@@ -6,10 +6,11 @@ import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 
 from app.api.stored_reads import StoredReadsMiddleware, stored_reads
 from app.api.v1 import TERM_ITEMS, api_router
@@ -17,6 +18,7 @@ from app.db import get_engine, make_engine, session_slots
 from app.main import create_app
 from app.models import Rendition
 from app.queries.renditions import SUMMARY, stored_body_steps
+from app.queries.revision import REVISION_SQL, DatasetVersion, PostgresRevision, version_of
 from app.reads import read_steps
 from tests.conftest import POSTGRES_URL
 from tests.test_caching import committed_database, environment
@@ -165,8 +167,11 @@ def test_stored_reads_do_not_reach_the_routes(
             assert client.get(path).status_code == 500, path
 
 
-def test_a_read_not_stored_yet_is_left_to_the_routes(database: str, tmp_path: Path) -> None:
-    with committed_database(tmp_path) as url, environment(DATABASE_URL=url):
+@pytest.mark.parametrize("cache", ["false", "true"], ids=["cache-off", "cache-on"])
+def test_a_read_not_stored_yet_is_left_to_the_routes(
+    database: str, tmp_path: Path, cache: str
+) -> None:
+    with committed_database(tmp_path) as url, environment(DATABASE_URL=url, RESPONSE_CACHE=cache):
         engine = make_engine(url)
         with engine.begin() as connection:
             connection.execute(delete(Rendition).where(Rendition.record_id == TERM))  # type: ignore[arg-type]
@@ -218,3 +223,77 @@ def test_a_stored_read_waits_for_a_pooled_connection_without_blocking(database: 
         finally:
             get_engine().dispose()
             get_engine.cache_clear()
+
+
+def _last_modified(url: str) -> str:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        row = connection.execute(text(REVISION_SQL)).one()
+    engine.dispose()
+    version = version_of(row)
+    assert version is not None
+    return version.last_modified
+
+
+@pytest.mark.skipif(POSTGRES_URL is None, reason="on SQLite the version costs no round trip")
+@pytest.mark.parametrize("cache", ["false", "true"], ids=["cache-off", "cache-on"])
+def test_a_read_alone_with_the_cache_off_takes_the_version_with_its_body(
+    database: str, monkeypatch: pytest.MonkeyPatch, cache: str
+) -> None:
+    """With no response cache, a stored read alone in the worker reads the dataset's version
+    in its own round trip instead of a second one; a request left to the routes, and every
+    request when the cache is on, has it read before (by the reader the cache uses)."""
+    reads: list[str] = []
+    read = PostgresRevision.read
+
+    async def counted(self: PostgresRevision) -> DatasetVersion | None:
+        reads.append("version")
+        return await read(self)
+
+    monkeypatch.setattr(PostgresRevision, "read", counted)
+    expected = _last_modified(database)
+    with (
+        environment(DATABASE_URL=database, RESPONSE_CACHE=cache),
+        TestClient(create_app()) as client,
+    ):
+        for path in (f"/api/v1/terms/{TERM}", "/api/v1/tasks", f"/api/v1/tasks/{TASK}"):
+            response = client.get(path)
+            assert response.status_code == 200, path
+        assert reads == ([] if cache == "false" else ["version"] * 3)
+        left = client.get("/api/v1/people")
+        assert left.status_code == 200
+        assert reads == (["version"] if cache == "false" else ["version"] * 4)
+        assert response.headers["last-modified"] == left.headers["last-modified"] == expected
+
+
+@pytest.mark.skipif(POSTGRES_URL is None, reason="on SQLite the version costs no round trip")
+def test_reads_in_company_share_one_read_of_the_version(
+    database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Requests that overlap in a worker share the version's read (one round trip for many)
+    rather than each take it with its body; every answer still carries it."""
+    reads: list[str] = []
+    read = PostgresRevision.read
+
+    async def counted(self: PostgresRevision) -> DatasetVersion | None:
+        reads.append("version")
+        return await read(self)
+
+    monkeypatch.setattr(PostgresRevision, "read", counted)
+    expected = _last_modified(database)
+
+    with (
+        environment(DATABASE_URL=database, RESPONSE_CACHE="false"),
+        TestClient(create_app()) as served,
+    ):
+
+        async def together() -> list[httpx.Response]:
+            transport = httpx.ASGITransport(app=served.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+                return await asyncio.gather(*[c.get(f"/api/v1/terms/{TERM}") for _ in range(8)])
+
+        assert served.portal is not None
+        responses = served.portal.call(together)
+    assert [r.status_code for r in responses] == [200] * 8
+    assert {r.headers["last-modified"] for r in responses} == {expected}
+    assert 1 <= len(reads) < 8

@@ -12,12 +12,16 @@ its plain form, a repeated name, CSV or JSON-LD asked for, a body not stored yet
 fault or error goes on to FastAPI, which answers as it always did (and says what is wrong).
 `tests/test_stored_reads.py` sends the same requests to the application with and without this
 layer and compares status, headers and bytes.
+
+It also settles the request's `DeferredVersion` (app.caching), when the HTTP cache left one: a
+stored read on PostgreSQL takes the dataset's version in its body's round trip; a request it
+leaves to FastAPI has the version read first, as the cache would have.
 """
 
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from fastapi import Request, Response
 from pydantic import BaseModel
@@ -35,7 +39,9 @@ from app.api.deps import (
 )
 from app.api.etags import stored_record_response
 from app.api.rendering import stored_list_response
+from app.caching import DEFERRED_VERSION, DeferredVersion
 from app.db import get_session
+from app.faults import database_fault
 from app.i18n import Lang, request_lang
 from app.jsonld import JSONLD_MEDIA_TYPE
 from app.models import ANY_LANGUAGE, SubjectKind
@@ -44,7 +50,7 @@ from app.queries.items import item_body_steps
 from app.queries.renditions import SUMMARY, Found, stored_body_steps
 from app.queries.statistics import statistic_body_steps
 from app.queries.terms import term_body_steps
-from app.reads import Steps, read_steps
+from app.reads import Steps, read_steps, read_steps_and_version
 from app.schemas.statistics import StatisticPublic
 from app.schemas.terms import TermPublic
 
@@ -53,6 +59,15 @@ _COUNT = re.compile(r"0|[1-9][0-9]{0,8}")
 _LANGS = frozenset(lang.value for lang in Lang)
 
 Bodies = Callable[[Lang, PageParams], Steps[Found]]
+T = TypeVar("T")
+
+
+async def _read(steps: Steps[T], deferred: DeferredVersion | None) -> T:
+    if deferred is None:
+        return await read_steps(steps)
+    found, version = await read_steps_and_version(steps)
+    deferred.settle(version)
+    return found
 
 
 @dataclass(frozen=True)
@@ -66,11 +81,12 @@ class RecordRead:
     jsonld: bool = False
     parameters: ClassVar[frozenset[str]] = frozenset()
 
-    async def answer(self, *, lang: Lang, record_id: str) -> Response | None:
+    async def answer(
+        self, *, lang: Lang, record_id: str, deferred: DeferredVersion | None
+    ) -> Response | None:
         stored_lang = lang.value if self.per_language else ANY_LANGUAGE
-        return stored_record_response(
-            await read_steps(stored_body_steps(self.kind, record_id, stored_lang))
-        )
+        steps = stored_body_steps(self.kind, record_id, stored_lang)
+        return stored_record_response(await _read(steps, deferred))
 
 
 @dataclass(frozen=True)
@@ -83,8 +99,15 @@ class ListRead:
     jsonld: ClassVar[bool] = False
     parameters: ClassVar[frozenset[str]] = frozenset({"limit", "offset"})
 
-    async def answer(self, *, request: Request, lang: Lang, page: PageParams) -> Response | None:
-        found, total = await read_steps(self.bodies(lang, page))
+    async def answer(
+        self,
+        *,
+        request: Request,
+        lang: Lang,
+        page: PageParams,
+        deferred: DeferredVersion | None,
+    ) -> Response | None:
+        found, total = await _read(self.bodies(lang, page), deferred)
         if found is None:
             return None
         return stored_list_response(request, found, total, page, JSON_LIST, self.item)
@@ -145,6 +168,10 @@ class StoredReadsMiddleware:
         if scope["type"] == "http" and scope["method"] == "GET":
             response = await self._answer(scope)
         if response is None:
+            state = scope.get("state", {})
+            deferred: DeferredVersion | None = state.get(DEFERRED_VERSION)
+            if deferred is not None:
+                await deferred.read(state)
             await self.app(scope, receive, send)
         else:
             await response(scope, receive, send)
@@ -169,6 +196,7 @@ class StoredReadsMiddleware:
         if read.jsonld and JSONLD_MEDIA_TYPE in accept:
             return None
         lang = request_lang(scope)
+        deferred: DeferredVersion | None = state.get(DEFERRED_VERSION)
         if isinstance(read, ListRead):
             if negotiated_format(accept) is not JSON_LIST.format:
                 return None
@@ -177,12 +205,15 @@ class StoredReadsMiddleware:
             )
             if not 1 <= page.limit <= MAX_LIMIT or page.offset > MAX_OFFSET:
                 return None
-            answer = read.answer(request=Request(scope), lang=lang, page=page)
+            answer = read.answer(request=Request(scope), lang=lang, page=page, deferred=deferred)
         else:
-            answer = read.answer(lang=lang, record_id=record_id)
+            answer = read.answer(lang=lang, record_id=record_id, deferred=deferred)
         try:
             response = await answer
-        except SQLAlchemyError:
+        except SQLAlchemyError as error:
+            reason = database_fault(error)
+            if deferred is not None and reason is not None:
+                deferred.fault(state, reason)
             return None  # FastAPI meets the same error and answers it as a problem
         if response is not None:
             state["route"] = read.template

@@ -8,6 +8,7 @@ microseconds (SQLite) or one awaited round trip shared by every request waiting 
 import asyncio
 import contextlib
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -21,7 +22,7 @@ from app.config import get_settings
 from app.db import sqlite_read_only
 from app.faults import driver_fault
 
-_REVISION_SQL = "SELECT revision, modified_at FROM datasetstate WHERE id = 1"
+REVISION_SQL = "SELECT revision, modified_at FROM datasetstate WHERE id = 1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +36,8 @@ class DatasetVersion:
         return format_datetime(self.modified_at, usegmt=True)
 
 
-def _version(row: tuple[Any, ...] | None) -> DatasetVersion | None:
+def version_of(row: Sequence[Any] | None) -> DatasetVersion | None:
+    """The version in a row of `REVISION_SQL`; None for no row (a database not seeded)."""
     if row is None:
         return None
     revision, modified_at = row
@@ -49,6 +51,8 @@ def _version(row: tuple[Any, ...] | None) -> DatasetVersion | None:
 class RevisionReader(Protocol):
     # Why the last read failed, when the database itself is at fault (app.faults), else None.
     fault: str | None
+    # Whether a read is a round trip to a database server.
+    remote: bool
 
     async def read(self) -> DatasetVersion | None:
         """The committed revision now; None when it cannot be known (unseeded, unreachable)."""
@@ -59,6 +63,8 @@ class RevisionReader(Protocol):
 class SqliteRevision:
     """`PRAGMA data_version` changes whenever another connection, in any process, commits; the
     revision row is re-read only then."""
+
+    remote = False
 
     def __init__(self, path: str, *, read_only: bool = False, immutable: bool = False) -> None:
         mode = "?mode=ro" if read_only or immutable else "?mode=rw"
@@ -79,7 +85,7 @@ class SqliteRevision:
                 self._connection.isolation_level = None
             data_version = self._connection.execute("PRAGMA data_version").fetchone()[0]
             if data_version != self._data_version or self._version is None:
-                self._version = _version(self._connection.execute(_REVISION_SQL).fetchone())
+                self._version = version_of(self._connection.execute(REVISION_SQL).fetchone())
                 self._data_version = data_version
             self.fault = None
             return self._version
@@ -102,6 +108,8 @@ class PostgresRevision:
     """One autocommit connection per event loop. Requests that arrive while a read is in flight
     share the next read, which starts after they arrived, so none can see a revision older than
     the last commit before it came in."""
+
+    remote = True
 
     def __init__(self, conninfo: str, *, timeout: float = 3.0) -> None:
         self._conninfo = conninfo
@@ -160,8 +168,8 @@ class PostgresRevision:
                         self._conninfo, autocommit=True, connect_timeout=int(self._timeout)
                     )
                 async with self._connection.cursor() as cursor:
-                    await cursor.execute(_REVISION_SQL)
-                    version = _version(await cursor.fetchone())
+                    await cursor.execute(REVISION_SQL)
+                    version = version_of(await cursor.fetchone())
             self.fault = None
             return version
         except TimeoutError:
