@@ -651,9 +651,18 @@ def _two_worker_bound(servers: list[Server], scale: str) -> str:
     if one is None or not one.cpu_us:
         return "—"
     w, p, k = one.cpu_us["server"], one.cpu_us["postgres"], one.cpu_us["wrk"]
-    return (
+    bound = (
         f"w {w:,.0f} µs, p {p:,.0f} µs, k {k:,.0f} µs per request: "
         f"at most {2 * w / (w + p + k):.2f}x"
+    )
+    two = _find(servers, scale, TWO_WORKERS, "term summary, cold")
+    if two is None or not two.cpu_us:
+        return bound
+    # The bound holds these costs fixed; what a request cost with two workers shows if they grew.
+    w2, p2, k2 = two.cpu_us["server"], two.cpu_us["postgres"], two.cpu_us["wrk"]
+    return (
+        f"{bound}; with two workers a request cost w {w2:,.0f} µs, p {p2:,.0f} µs, "
+        f"k {k2:,.0f} µs ({(w2 + p2 + k2) / (w + p + k):.2f}x as much)"
     )
 
 
