@@ -167,7 +167,7 @@ class DeferredVersion:
     client's `If-Modified-Since` never hides a later change. Unsettled, a response simply has no
     `Last-Modified`."""
 
-    reader: "RevisionReader"
+    reader: RevisionReader
     version: DatasetVersion | None = None
     settled: bool = False
 
