@@ -225,6 +225,20 @@ def test_a_stored_read_waits_for_a_pooled_connection_without_blocking(database: 
             get_engine.cache_clear()
 
 
+@pytest.fixture
+def version_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """One entry per read of the HTTP layer's PostgreSQL revision reader (a round trip)."""
+    reads: list[str] = []
+    read = PostgresRevision.read
+
+    async def counted(self: PostgresRevision) -> DatasetVersion | None:
+        reads.append("version")
+        return await read(self)
+
+    monkeypatch.setattr(PostgresRevision, "read", counted)
+    return reads
+
+
 def _last_modified(url: str) -> str:
     engine = make_engine(url)
     with engine.connect() as connection:
@@ -238,19 +252,11 @@ def _last_modified(url: str) -> str:
 @pytest.mark.skipif(POSTGRES_URL is None, reason="on SQLite the version costs no round trip")
 @pytest.mark.parametrize("cache", ["false", "true"], ids=["cache-off", "cache-on"])
 def test_a_read_alone_with_the_cache_off_takes_the_version_with_its_body(
-    database: str, monkeypatch: pytest.MonkeyPatch, cache: str
+    database: str, version_reads: list[str], cache: str
 ) -> None:
     """With no response cache, a stored read alone in the worker reads the dataset's version
     in its own round trip instead of a second one; a request left to the routes, and every
     request when the cache is on, has it read before (by the reader the cache uses)."""
-    reads: list[str] = []
-    read = PostgresRevision.read
-
-    async def counted(self: PostgresRevision) -> DatasetVersion | None:
-        reads.append("version")
-        return await read(self)
-
-    monkeypatch.setattr(PostgresRevision, "read", counted)
     expected = _last_modified(database)
     with (
         environment(DATABASE_URL=database, RESPONSE_CACHE=cache),
@@ -259,27 +265,19 @@ def test_a_read_alone_with_the_cache_off_takes_the_version_with_its_body(
         for path in (f"/api/v1/terms/{TERM}", "/api/v1/tasks", f"/api/v1/tasks/{TASK}"):
             response = client.get(path)
             assert response.status_code == 200, path
-        assert reads == ([] if cache == "false" else ["version"] * 3)
+        assert version_reads == ([] if cache == "false" else ["version"] * 3)
         left = client.get("/api/v1/people")
         assert left.status_code == 200
-        assert reads == (["version"] if cache == "false" else ["version"] * 4)
+        assert version_reads == (["version"] if cache == "false" else ["version"] * 4)
         assert response.headers["last-modified"] == left.headers["last-modified"] == expected
 
 
 @pytest.mark.skipif(POSTGRES_URL is None, reason="on SQLite the version costs no round trip")
 def test_reads_in_company_share_one_read_of_the_version(
-    database: str, monkeypatch: pytest.MonkeyPatch
+    database: str, version_reads: list[str]
 ) -> None:
     """Requests that overlap in a worker share the version's read (one round trip for many)
     rather than each take it with its body; every answer still carries it."""
-    reads: list[str] = []
-    read = PostgresRevision.read
-
-    async def counted(self: PostgresRevision) -> DatasetVersion | None:
-        reads.append("version")
-        return await read(self)
-
-    monkeypatch.setattr(PostgresRevision, "read", counted)
     expected = _last_modified(database)
 
     with (
@@ -296,4 +294,4 @@ def test_reads_in_company_share_one_read_of_the_version(
         responses = served.portal.call(together)
     assert [r.status_code for r in responses] == [200] * 8
     assert {r.headers["last-modified"] for r in responses} == {expected}
-    assert 1 <= len(reads) < 8
+    assert 1 <= len(version_reads) < 8
