@@ -174,18 +174,24 @@ class DeferredVersion:
     def settle(self, version: DatasetVersion | None) -> None:
         self.version, self.settled = version, True
 
-    def fault(self, state: dict[str, Any], reason: str) -> None:
+    def fault(self, scope: Scope, reason: str) -> None:
         """The data's read met a database fault: the handler answers it at once, as when the
         version's read meets one, instead of waiting it out again."""
-        state["database_fault"] = reason
+        scope.setdefault("state", {})["database_fault"] = reason
         self.settle(None)
 
-    async def read(self, state: dict[str, Any]) -> None:
-        if self.settled:
-            return
-        self.settle(await self.reader.read())
-        if self.version is None and self.reader.fault is not None:
-            state["database_fault"] = self.reader.fault
+    async def read(self, scope: Scope) -> None:
+        if not self.settled:
+            self.settle(await read_version(self.reader, scope))
+
+
+async def read_version(reader: RevisionReader, scope: Scope) -> DatasetVersion | None:
+    """The dataset's version now. When the database is at fault, the request's handler is told
+    so, and its session answers 503 at once instead of waiting out the same fault."""
+    version = await reader.read()
+    if version is None and reader.fault is not None:
+        scope.setdefault("state", {})["database_fault"] = reader.fault
+    return version
 
 
 class CacheObserver(Protocol):
@@ -395,10 +401,7 @@ class HttpCachingMiddleware:
         if reader is not None and self._defer and reader.remote and self._in_flight == 1:
             scope.setdefault("state", {})[DEFERRED_VERSION] = DeferredVersion(reader)
         elif reader is not None:
-            version = await reader.read()
-            if version is None and reader.fault is not None:
-                # The handler's session answers 503 at once instead of waiting out the fault.
-                scope.setdefault("state", {})["database_fault"] = reader.fault
+            version = await read_version(reader, scope)
         key = (
             scope["path"],
             scope["query_string"],

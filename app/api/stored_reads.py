@@ -168,10 +168,9 @@ class StoredReadsMiddleware:
         if scope["type"] == "http" and scope["method"] == "GET":
             response = await self._answer(scope)
         if response is None:
-            state = scope.get("state", {})
-            deferred: DeferredVersion | None = state.get(DEFERRED_VERSION)
+            deferred: DeferredVersion | None = scope.get("state", {}).get(DEFERRED_VERSION)
             if deferred is not None:
-                await deferred.read(state)
+                await deferred.read(scope)
             await self.app(scope, receive, send)
         else:
             await response(scope, receive, send)
@@ -213,7 +212,7 @@ class StoredReadsMiddleware:
         except SQLAlchemyError as error:
             reason = database_fault(error)
             if deferred is not None and reason is not None:
-                deferred.fault(state, reason)
+                deferred.fault(scope, reason)
             return None  # FastAPI meets the same error and answers it as a problem
         if response is not None:
             state["route"] = read.template
