@@ -8,6 +8,7 @@ from typing import Any
 import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel
 from starlette.middleware.cors import CORSMiddleware
 
@@ -56,7 +57,11 @@ Lists take `limit`/`offset`, send an RFC 8288 `Link` header, and answer CSV with
 
 
 @asynccontextmanager
-async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # FastAPI resolves an included route (its parameters' validators) when a request first
+    # meets its router: the first request after a start waited 0.4 s for all of them.
+    for _ in iter_route_contexts(app.routes):
+        pass
     # The thread pool that runs the `def` handlers and serializes their answers: each thread
     # busy on a cold render holds that render's objects (THREADS; bench/RESULTS.md).
     anyio.to_thread.current_default_thread_limiter().total_tokens = get_settings().threads
