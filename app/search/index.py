@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Select, bindparam, column, select, table, text
+from sqlalchemy import Select, String, bindparam, column, literal_column, select, table, text
 from sqlmodel import Session
 
 from app.search.kinds import SearchKind
@@ -376,15 +376,19 @@ def _postgresql_match(terms: Terms) -> Any:
 
 def matching_ids(session: Session, kind: SearchKind, terms: Terms) -> Select[str]:
     """The ids of `kind` containing every word: a subquery for a collection's `q=` filter."""
-    doc = table("search_doc", column("id"), column("kind"), column("record_id"))
     if session.get_bind().dialect.name == "sqlite":
-        fts = table("search_fts", column("rowid"))
+        # CROSS JOIN keeps the match outermost: with a plain JOIN, SQLite's planner ran the
+        # full-text match once per record of the kind (2 s for `achievements?q=cong tac` at
+        # 100,000 records, against 18 ms).
         return (
-            select(doc.c.record_id)
-            .select_from(fts.join(doc, doc.c.id == fts.c.rowid))
+            select(literal_column("search_doc.record_id", String))
+            .select_from(
+                text("search_fts CROSS JOIN search_doc ON search_doc.id = search_fts.rowid")
+            )
             .where(
                 text("search_fts MATCH :search_match").bindparams(search_match=terms.fts5_filter()),
-                doc.c.kind == kind.value,
+                literal_column("search_doc.kind") == kind.value,
             )
         )
+    doc = table("search_doc", column("kind"), column("record_id"))
     return select(doc.c.record_id).where(doc.c.kind == kind.value, _postgresql_match(terms))
