@@ -44,7 +44,14 @@ def list_changes(
     if record_id is not None:
         statement = statement.where(Change.record_id == record_id)
     if since is not None:
-        statement = statement.where(col(Change.revision) > since)
+        # The first change after `since` bounds the scan by number: ordered by number, the
+        # planner otherwise read the history from its start to find none (64 ms at 100,000
+        # changes on SQLite, for the empty answer a follower polls for). Its min() is of `id + 0`,
+        # an expression: of the id itself, SQLite walked the ids up to the first match too.
+        first = select(func.min(col(Change.id) + 0)).where(col(Change.revision) > since)
+        statement = statement.where(
+            col(Change.revision) > since, col(Change.id) >= first.scalar_subquery()
+        )
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
     order = col(Change.id).desc() if descending else col(Change.id)
     rows = session.exec(statement.order_by(order).limit(limit).offset(offset)).all()
