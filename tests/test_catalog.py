@@ -7,14 +7,19 @@ own."""
 import hashlib
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session, select
 
+from app.api.deps import MAX_LIMIT
+from app.db import make_engine
 from app.downloads.registry import DISTRIBUTIONS
 from app.main import create_app
+from app.models import Term, TermStatus
 from tests.test_caching import committed_database, environment
 
 BASE = "http://testserver"
@@ -142,3 +147,35 @@ def test_catalog_publisher_comes_from_the_setting(
     ):
         body = catalog(client)
     assert body["dct:publisher"]["foaf:name"] == "Sở Thông tin và Truyền thông"
+
+
+def test_the_catalog_lists_every_term_past_a_page_of_a_list(tmp_path: Path) -> None:
+    """A harvester reads the catalog whole: it once listed the first MAX_LIMIT terms only."""
+    with committed_database(tmp_path) as url:
+        engine = make_engine(url)
+        with Session(engine) as session, session.begin():
+            organization = session.exec(select(Term.organization_id)).first()
+            assert organization is not None
+            now = datetime.now(UTC)
+            session.add_all(
+                Term(
+                    id=f"extra-{i:03d}",
+                    organization_id=organization,
+                    label="nhiệm kỳ 2000 - 2005",
+                    start_year=2000,
+                    end_year=2005,
+                    status=TermStatus.reviewed,
+                    revision=1,
+                    created_at=now,
+                    updated_at=now,
+                )
+                for i in range(MAX_LIMIT)
+            )
+        engine.dispose()
+        with (
+            environment(DATABASE_URL=url, DOWNLOADS_DIR=str(tmp_path / "downloads")),
+            TestClient(create_app()) as client,
+        ):
+            identifiers = {d["dct:identifier"] for d in term_datasets(catalog(client))}
+    assert {f"extra-{i:03d}" for i in range(MAX_LIMIT)} < identifiers
+    assert len(identifiers) == MAX_LIMIT + 2

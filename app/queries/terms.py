@@ -92,6 +92,12 @@ def list_terms(
     return terms_public(session, session.exec(ordered.limit(limit).offset(offset)).all()), total
 
 
+def all_terms(session: Session) -> list[TermPublic]:
+    """Every term, in the list's default order: for the catalog, which pages nothing."""
+    _statement, ordered = _statements(None, None, ())
+    return terms_public(session, session.exec(ordered).all())
+
+
 def term_body_steps(
     *,
     organization_id: str | None,

@@ -5,7 +5,6 @@ import json
 from fastapi import APIRouter, Request, Response
 
 from app.api.credits import credits_for
-from app.api.deps import MAX_LIMIT
 from app.api.rendering import public_base_url
 from app.api.responses import problems
 from app.api.routes.downloads import CurrentDownloadsDep, download_url
@@ -17,7 +16,7 @@ from app.jsonld import JSONLD_MEDIA_TYPE, CatalogDownload, CatalogEntry, Urls, c
 from app.problems import NotReadyError, Problem
 from app.queries.documents import dataset_info
 from app.queries.people import get_area, get_organization
-from app.queries.terms import list_terms
+from app.queries.terms import all_terms
 from app.schemas.catalog import CATALOG_SCHEMA
 from app.schemas.people import AreaPublic, OrganizationPublic
 
@@ -51,7 +50,7 @@ def get_catalog(downloads: CurrentDownloadsDep, request: Request, session: Sessi
     dataset = dataset_info(session)
     if dataset is None:
         raise NotReadyError("The dataset has not been seeded.")
-    terms, _total = list_terms(session, organization_id=None, limit=MAX_LIMIT, offset=0)
+    terms = all_terms(session)
     organizations: dict[str, OrganizationPublic | None] = {}
     areas: dict[str, AreaPublic | None] = {}
     entries: list[CatalogEntry] = []
