@@ -66,6 +66,16 @@ def _write(url: str, change: Any) -> None:
 def _paths(client: TestClient) -> list[str]:
     """Every GET whose answer can come from stored bodies, and a few that cannot."""
     paths = [f"/api/v1/terms/{TERM}?include=key_tasks", "/api/v1/tasks?fields=text"]
+    # Projections: cut from the stored body, they must read as the projected render does.
+    paths += [
+        f"/api/v1/terms/{TERM}?fields=id,key_tasks,people",
+        f"/api/v1/terms/{TERM}?include=people,documents",
+        f"/api/v1/terms/{TERM}?include=statistics,conference&fields=statistics,label&lang=en",
+        f"/api/v1/terms/{REVIEWED}?fields=label,covers,sources",
+        "/api/v1/terms?fields=label,motto",
+        "/api/v1/solutions?fields=text,sources&limit=3&offset=1",
+        "/api/v1/statistics?fields=label,value&lang=en",
+    ]
     for collection in ("terms", "tasks", "solutions", "achievements", "limitations"):
         paths += [f"/api/v1/{collection}", f"/api/v1/{collection}?format=csv"]
     paths += ["/api/v1/directives?sort=-position", "/api/v1/tasks?q=dang&limit=1&offset=1"]
@@ -76,10 +86,12 @@ def _paths(client: TestClient) -> list[str]:
     for collection in ("terms", "tasks", "solutions", "achievements", "limitations", "directives"):
         for item in client.get(f"/api/v1/{collection}?limit=500").json()["items"]:
             paths.append(f"/api/v1/{collection}/{item['id']}")
+            paths.append(f"/api/v1/{collection}/{item['id']}?fields=id,sources")
             if collection == "terms":
                 paths.append(f"/api/v1/{collection}/{item['id']}?lang=en")
     for item in client.get("/api/v1/statistics?limit=500").json()["items"]:
         paths += [f"/api/v1/statistics/{item['id']}", f"/api/v1/statistics/{item['id']}?lang=en"]
+        paths += [f"/api/v1/statistics/{item['id']}?fields=value,label&lang=en"]
     return paths
 
 
@@ -129,8 +141,13 @@ def test_reads_come_from_the_stored_bodies(database: str, served: TestClient) ->
     assert served.get(f"/api/v1/terms/{TERM}").json() == {"tampered": True}
     assert served.get(f"/api/v1/tasks/{TASK}").json() == {"tampered": True}
     assert {"tampered": True} in served.get("/api/v1/tasks").json()["items"]
-    # What cannot be served from them is rendered: another shape of the summary.
-    assert served.get(f"/api/v1/terms/{TERM}?include=key_tasks").json()["id"] == TERM
+    # Projections are cut from them (the tampered body has none of the fields asked for)...
+    assert served.get(f"/api/v1/terms/{TERM}?include=key_tasks").json() == {}
+    assert served.get(f"/api/v1/tasks/{TASK}?fields=id,text").json() == {}
+    assert {} in served.get("/api/v1/tasks?fields=text").json()["items"]
+    # ...and what cannot be is rendered: the summary as a JSON-LD graph.
+    graph = served.get(f"/api/v1/terms/{TERM}", headers={"Accept": "application/ld+json"})
+    assert "tampered" not in graph.text
     assert _check(database) == f"key_task/{TASK}/*: the stored body differs from a fresh render"
 
 

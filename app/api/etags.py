@@ -18,6 +18,7 @@ from typing import Annotated, Any
 from fastapi import Header, Response
 from pydantic import BaseModel
 
+from app.api.projection import project
 from app.editing.commands import IfMatch
 from app.problems import PreconditionRequiredError
 from app.queries.renditions import stored_body_steps
@@ -86,9 +87,15 @@ IfMatchHeader = Annotated[
 ]
 
 
-def stored_record(reader: Reader, kind: str, record_id: str, lang: str) -> Response | None:
-    """The record's (or summary's) body stored on write, with its strong ETag; None if none."""
-    return stored_record_response(run_steps(reader, stored_body_steps(kind, record_id, lang)))
+def stored_record(
+    reader: Reader, kind: str, record_id: str, lang: str, fields: frozenset[str] | None = None
+) -> Response | None:
+    """The record's (or summary's) body stored on write, with its strong ETag, projected to
+    `fields` if given; None if none is stored."""
+    found = run_steps(reader, stored_body_steps(kind, record_id, lang))
+    if found is not None and fields is not None:
+        found = found[0], project(found[1], fields)
+    return stored_record_response(found)
 
 
 def stored_record_response(found: tuple[int, str] | None) -> Response | None:

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from app.api.deps import Format, ListFormat, PageParams
 from app.api.fields import Selection
+from app.api.projection import project
 from app.config import get_settings
 from app.schemas.common import Page, PageLinks
 
@@ -90,7 +91,7 @@ def stored_list_response(
     fields: Selection = None,
 ) -> Response:
     """`list_response` of a page whose items are bodies stored on write: the same bytes,
-    without building a model per item. JSON projected by `fields=` is not served from here."""
+    without building a model per item."""
     links = page_links(request, params, total)
     headers = {"Link": link_header(links)}
     if fmt.format is Format.csv:
@@ -98,7 +99,8 @@ def stored_list_response(
         if fields is not None:
             rows = [{k: v for k, v in row.items() if k in fields} for row in rows]
         return _csv_response(item, rows, fields, fmt, total, headers)
-    assert fields is None, "a projected JSON page is rendered by list_response"
+    if fields is not None:
+        bodies = [project(body, fields) for body in bodies]
     envelope = (
         f'{{"items":[{",".join(bodies)}],"total":{total},"limit":{params.limit},'
         f'"offset":{params.offset},"links":{links.model_dump_json()}}}'
@@ -117,11 +119,6 @@ def _csv_response(
     body = ("\ufeff" if fmt.bom else "") + to_csv(item, rows, fields)
     headers = {**headers, "X-Total-Count": str(total)}
     return Response(body, media_type=CSV_MEDIA_TYPE, headers=headers)
-
-
-def serves_stored(fmt: ListFormat, fields: Selection) -> bool:
-    """Whether a list can be answered from stored bodies (all but JSON projected by fields=)."""
-    return fields is None or fmt.format is Format.csv
 
 
 def _inner_model(annotation: Any) -> type[BaseModel] | None:

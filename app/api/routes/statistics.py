@@ -8,7 +8,6 @@ from app.api.fields import Selection, select_fields
 from app.api.rendering import (
     list_response,
     page_links,
-    serves_stored,
     stored_list_response,
 )
 from app.api.responses import GONE, LIST_RESPONSES
@@ -90,10 +89,9 @@ def list_statistics_handler(
         "limit": page.limit,
         "offset": page.offset,
     }
-    if serves_stored(fmt, fields):
-        bodies, total = run_steps(session, statistic_body_steps(lang, **filters))
-        if bodies is not None:
-            return stored_list_response(request, bodies, total, page, fmt, StatisticPublic, fields)
+    bodies, total = run_steps(session, statistic_body_steps(lang, **filters))
+    if bodies is not None:
+        return stored_list_response(request, bodies, total, page, fmt, StatisticPublic, fields)
     rows, total = list_statistics(session, lang, **filters)
     result = Page[StatisticPublic](
         items=rows,
@@ -116,7 +114,7 @@ def get_statistic_handler(
     statistic_id: IdPath, session: SessionDep, lang: LangDep, fields: FieldsDep
 ) -> Response:
     """One statistic with its qualifier, unit, period, label and quote."""
-    if fields is None and (stored := stored_record(session, KIND.subject, statistic_id, lang)):
+    if stored := stored_record(session, KIND.subject, statistic_id, lang, fields):
         return stored
     statistic = get_statistic(session, statistic_id, lang)
     if statistic is None:

@@ -15,7 +15,6 @@ from app.api.fields import Selection, select_fields
 from app.api.rendering import (
     list_response,
     page_links,
-    serves_stored,
     stored_list_response,
 )
 from app.api.responses import GONE, LIST_RESPONSES
@@ -68,10 +67,9 @@ def term_item_router(
             "limit": page.limit,
             "offset": page.offset,
         }
-        if serves_stored(fmt, fields):
-            bodies, total = run_steps(session, item_body_steps(model, kind, **filters))
-            if bodies is not None:
-                return stored_list_response(request, bodies, total, page, fmt, public, fields)
+        bodies, total = run_steps(session, item_body_steps(model, kind, **filters))
+        if bodies is not None:
+            return stored_list_response(request, bodies, total, page, fmt, public, fields)
         rows, total = list_items(session, model, **filters)
         cited = sources_for(session, {kind: [r.id for r in rows]})  # type: ignore[attr-defined]
         items = [item_public(public, row, kind, cited) for row in rows]
@@ -106,7 +104,7 @@ def term_item_router(
         return item_public(public, item, kind, sources_for(session, {kind: [item_id]}))
 
     def detail_handler(item_id: IdPath, session: SessionDep, fields: FieldsDep) -> Response:
-        if fields is None and (stored := stored_record(session, kind, item_id, ANY_LANGUAGE)):
+        if stored := stored_record(session, kind, item_id, ANY_LANGUAGE, fields):
             return stored
         found = detail(session, item_id, Lang.vi)
         if found is None:

@@ -19,7 +19,6 @@ from app.api.rendering import (
     list_response,
     page_links,
     public_base_url,
-    serves_stored,
     stored_list_response,
 )
 from app.api.responses import GONE, LIST_RESPONSES
@@ -101,10 +100,9 @@ def list_terms_handler(
         "limit": page.limit,
         "offset": page.offset,
     }
-    if serves_stored(fmt, fields):
-        bodies, total = run_steps(session, term_body_steps(**filters))
-        if bodies is not None:
-            return stored_list_response(request, bodies, total, page, fmt, TermPublic, fields)
+    bodies, total = run_steps(session, term_body_steps(**filters))
+    if bodies is not None:
+        return stored_list_response(request, bodies, total, page, fmt, TermPublic, fields)
     rows, total = list_terms(session, **filters)
     result = Page[TermPublic](
         items=rows,
@@ -152,10 +150,10 @@ def get_term_summary(
     year), the people and their roles, tasks and solutions as `ItemList`s, the statistics as a
     `Dataset`, and the source article with its publisher and author."""
     as_jsonld = JSONLD_MEDIA_TYPE in request.headers.get("accept", "")
-    unshaped = include is None and fields is None and not as_jsonld
-    if unshaped and (stored := stored_record(session, SUMMARY, term_id, lang)):
-        return stored
     sections = _sections(include)
+    shown = _shown(sections, fields)
+    if not as_jsonld and (stored := stored_record(session, SUMMARY, term_id, lang, shown)):
+        return stored
     # The graph always names the articles it is based on, whatever `include=` asks for.
     asked = sections | {SummarySection.documents} if as_jsonld else sections
     summary = term_summary(session, term_id, asked, lang)
@@ -169,6 +167,16 @@ def get_term_summary(
         summary, credits_for(session, request, sources), Urls(public_base_url(request)), lang, names
     )
     return Response(json.dumps(graph, ensure_ascii=False), media_type=JSONLD_MEDIA_TYPE)
+
+
+def _shown(sections: set[SummarySection], fields: Selection) -> frozenset[str] | None:
+    """The summary's members that `include=` and `fields=` leave in (None: all of them): a
+    section left out is absent, as it is when the summary is rendered without it."""
+    left_out = set(SummarySection) - sections
+    if not left_out and fields is None:
+        return None
+    kept = frozenset(TermSummary.model_fields) - {section.value for section in left_out}
+    return kept if fields is None else kept & fields
 
 
 _LIST_SECTIONS = [
