@@ -4,7 +4,7 @@ import json
 
 from fastapi import APIRouter, Request, Response
 
-from app.api.credits import credits_for
+from app.api.credits import credits_for_each
 from app.api.rendering import public_base_url
 from app.api.responses import problems
 from app.api.routes.downloads import CurrentDownloadsDep, download_url
@@ -54,7 +54,8 @@ def get_catalog(downloads: CurrentDownloadsDep, request: Request, session: Sessi
     organizations: dict[str, OrganizationPublic | None] = {}
     areas: dict[str, AreaPublic | None] = {}
     entries: list[CatalogEntry] = []
-    for term in terms:
+    credits = credits_for_each(session, request, [term.sources for term in terms])
+    for term, credited in zip(terms, credits, strict=True):
         if term.organization_id not in organizations:
             organizations[term.organization_id] = get_organization(session, term.organization_id)
         organization = organizations[term.organization_id]
@@ -66,7 +67,7 @@ def get_catalog(downloads: CurrentDownloadsDep, request: Request, session: Sessi
                 term=term,
                 organization_name=organization.name if organization else term.organization_id,
                 area=areas.get(area_id) if area_id else None,
-                credits=credits_for(session, request, term.sources),
+                credits=credited,
             )
         )
     base = public_base_url(request)
