@@ -54,8 +54,8 @@ class Terms:
         return bool(self.folded)
 
     def fts5_filter(self) -> str:
-        """FTS5 query: every folded word, in the folded columns."""
-        return " AND ".join(f'{{name_folded body_folded}} : "{word}"' for word in self.folded)
+        """FTS5 query: every folded word (only the folded columns are indexed)."""
+        return " AND ".join(f'"{word}"' for word in self.folded)
 
     def tsquery_all(self) -> str:
         return " & ".join(f"'{word}'" for word in self.folded)
