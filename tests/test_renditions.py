@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, text, update
+from sqlalchemy import delete, event, text, update
 from sqlmodel import Session
 
 from app.db import make_engine, write_session
@@ -17,7 +17,10 @@ from app.editing.commands import IfMatch
 from app.editing.kinds import BY_COLLECTION
 from app.main import create_app
 from app.migrate import upgrade
-from app.models import Rendition, TokenScope
+from app.models import KeyTask, Rendition, SubjectKind, TokenScope
+from app.queries import renditions as stored_pages
+from app.queries.items import item_body_steps
+from app.reads import run_steps
 from app.seeding.reader import read_dataset, seed_files
 from app.seeding.writer import write_dataset
 from tests.conftest import SEED_DIR, issue_token
@@ -279,3 +282,48 @@ def test_migrate_renders_again_what_another_version_rendered(database: str) -> N
     upgrade(database)
 
     assert _check(database) is None
+
+
+def test_a_deep_page_finds_its_rows_first_and_reads_as_a_fresh_render(
+    database: str, served: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages from `IDS_FIRST` on read their rows' ids before their bodies; here every page with
+    an offset does, so that the seed's few rows exercise it."""
+    monkeypatch.setattr(stored_pages, "IDS_FIRST", 1)
+    paths = [
+        "/api/v1/tasks?limit=2&offset=1",
+        "/api/v1/tasks?limit=1&offset=1&sort=-position",
+        f"/api/v1/achievements?term={REVIEWED}&limit=2&offset=1",
+        "/api/v1/directives?q=dang&limit=1&offset=1",
+        "/api/v1/terms?offset=1",
+        "/api/v1/statistics?lang=en&limit=2&offset=3",
+        "/api/v1/statistics?category=discipline&limit=1&offset=1&format=csv",
+    ]
+    stored = _answers(served, paths)
+    engine = make_engine(database)
+    with engine.begin() as connection:
+        connection.execute(delete(Rendition).where(Rendition.kind != "renderer"))  # type: ignore[arg-type]
+    engine.dispose()
+    fresh = _answers(served, paths)
+    for path in paths:
+        assert stored[path] == fresh[path], path
+    assert [p for p in paths if "csv" not in p and not json.loads(stored[p][2])["items"]] == []
+
+
+def test_only_a_page_from_ids_first_reads_its_rows_before_their_bodies(session: Session) -> None:
+    sent: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+
+    connection = session.connection()
+    event.listen(connection, "before_cursor_execute", record)
+    try:
+        for offset in (stored_pages.IDS_FIRST - 1, stored_pages.IDS_FIRST):
+            steps = item_body_steps(KeyTask, SubjectKind.key_task, limit=20, offset=offset)
+            run_steps(session, steps)
+    finally:
+        event.remove(connection, "before_cursor_execute", record)
+    shallow, deep = (s for s in sent if "rendition.body" in s and "key_task" in s)
+    assert "key_task.id IN (SELECT key_task.id" not in shallow
+    assert "key_task.id IN (SELECT key_task.id" in deep
