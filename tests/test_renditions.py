@@ -107,6 +107,19 @@ def _answers(client: TestClient, paths: list[str]) -> dict[str, tuple[int, str |
     return answers
 
 
+def _stored_and_fresh(
+    database: str, client: TestClient, paths: list[str]
+) -> tuple[dict[str, tuple[int, str | None, bytes]], ...]:
+    """The answers from the stored bodies, then rendered afresh with those bodies removed."""
+    stored = _answers(client, paths)
+    engine = make_engine(database)
+    with engine.begin() as connection:
+        connection.execute(delete(Rendition).where(Rendition.kind != "renderer"))  # type: ignore[arg-type]
+    engine.dispose()
+    fresh = _answers(client, paths)
+    return stored, fresh
+
+
 def test_stored_bodies_are_served_byte_for_byte_as_a_fresh_render(
     database: str, served: TestClient
 ) -> None:
@@ -117,14 +130,7 @@ def test_stored_bodies_are_served_byte_for_byte_as_a_fresh_render(
         ),
     )
     paths = _paths(served)
-    stored = _answers(served, paths)
-
-    engine = make_engine(database)
-    with engine.begin() as connection:
-        connection.execute(delete(Rendition).where(Rendition.kind != "renderer"))  # type: ignore[arg-type]
-    engine.dispose()
-    fresh = _answers(served, paths)
-
+    stored, fresh = _stored_and_fresh(database, served, paths)
     for path in paths:
         assert stored[path] == fresh[path], path
 
@@ -299,12 +305,7 @@ def test_a_deep_page_finds_its_rows_first_and_reads_as_a_fresh_render(
         "/api/v1/statistics?lang=en&limit=2&offset=3",
         "/api/v1/statistics?category=discipline&limit=1&offset=1&format=csv",
     ]
-    stored = _answers(served, paths)
-    engine = make_engine(database)
-    with engine.begin() as connection:
-        connection.execute(delete(Rendition).where(Rendition.kind != "renderer"))  # type: ignore[arg-type]
-    engine.dispose()
-    fresh = _answers(served, paths)
+    stored, fresh = _stored_and_fresh(database, served, paths)
     for path in paths:
         assert stored[path] == fresh[path], path
     assert [p for p in paths if "csv" not in p and not json.loads(stored[p][2])["items"]] == []
