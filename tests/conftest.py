@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, make_url, text
+from sqlalchemy import Connection, Engine, event, make_url, text
 from sqlmodel import Session
 
 from app.config import PROJECT_ROOT, get_settings
@@ -84,6 +84,19 @@ def connection(engine: Engine) -> Iterator[Connection]:
 def session(connection: Connection) -> Iterator[Session]:
     with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
         yield session
+
+
+@pytest.fixture
+def sent(connection: Connection) -> Iterator[list[tuple[str, Any]]]:
+    """Each statement sent on the test's connection from now on, with its parameters."""
+    statements: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        statements.append((statement, parameters))
+
+    event.listen(connection, "before_cursor_execute", record)
+    yield statements
+    event.remove(connection, "before_cursor_execute", record)
 
 
 @pytest.fixture

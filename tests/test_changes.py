@@ -3,7 +3,7 @@
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.models import Change
@@ -25,28 +25,19 @@ def test_changes_since_each_revision_are_exactly_those_after_it(session: Session
 
 
 def test_polling_for_changes_after_the_last_revision_reads_the_history_by_index(
-    session: Session,
+    session: Session, sent: list[tuple[str, Any]]
 ) -> None:
     """Ordered by number, SQLite read every change from the first to learn there were none
     after `since` (64 ms at 100,000 changes): each step that reads the history uses an index."""
     if session.get_bind().dialect.name != "sqlite":
         pytest.skip("SQLite's planner")
-    statements: list[tuple[str, Any]] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append((statement, parameters))
-
+    last = session.exec(select(func.max(Change.revision))).one() or 0
+    list_changes(session, since=last, limit=50, offset=0)
     connection = session.connection()
-    event.listen(connection, "before_cursor_execute", record)
-    try:
-        last = session.exec(select(func.max(Change.revision))).one() or 0
-        list_changes(session, since=last, limit=50, offset=0)
-    finally:
-        event.remove(connection, "before_cursor_execute", record)
     steps = [
         row[-1]
-        for statement, parameters in statements
+        for statement, parameters in list(sent)
+        if statement.lstrip().upper().startswith("SELECT")
         for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
     ]
     reads = [step for step in steps if " change" in step]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, event, text, update
+from sqlalchemy import delete, text, update
 from sqlmodel import Session
 
 from app.db import make_engine, write_session
@@ -311,20 +311,12 @@ def test_a_deep_page_finds_its_rows_first_and_reads_as_a_fresh_render(
     assert [p for p in paths if "csv" not in p and not json.loads(stored[p][2])["items"]] == []
 
 
-def test_only_a_page_from_ids_first_reads_its_rows_before_their_bodies(session: Session) -> None:
-    sent: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        sent.append(statement)
-
-    connection = session.connection()
-    event.listen(connection, "before_cursor_execute", record)
-    try:
-        for offset in (stored_pages.IDS_FIRST - 1, stored_pages.IDS_FIRST):
-            steps = item_body_steps(KeyTask, SubjectKind.key_task, limit=20, offset=offset)
-            run_steps(session, steps)
-    finally:
-        event.remove(connection, "before_cursor_execute", record)
-    shallow, deep = (s for s in sent if "rendition.body" in s and "key_task" in s)
+def test_only_a_page_from_ids_first_reads_its_rows_before_their_bodies(
+    session: Session, sent: list[tuple[str, Any]]
+) -> None:
+    for offset in (stored_pages.IDS_FIRST - 1, stored_pages.IDS_FIRST):
+        steps = item_body_steps(KeyTask, SubjectKind.key_task, limit=20, offset=offset)
+        run_steps(session, steps)
+    shallow, deep = (s for s, _ in sent if "rendition.body" in s and "key_task" in s)
     assert "key_task.id IN (SELECT key_task.id" not in shallow
     assert "key_task.id IN (SELECT key_task.id" in deep
