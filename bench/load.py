@@ -70,6 +70,8 @@ SQLITE_COLD = "project, cache off"
 POSTGRES_COLD = "project on PostgreSQL, cache off"
 ONE_WORKER = "PostgreSQL, cache off, 1 worker unpinned"
 TWO_WORKERS = "PostgreSQL, cache off, 2 workers unpinned"
+DATASETTE = "Datasette"
+DATASETTE_PAGE = "20-row page, JSON"
 
 
 @dataclass
@@ -534,10 +536,10 @@ def datasette_suite(scale: str, database: Path, python: Path, seconds: float) ->
         "access_log=False, log_level='warning')"
     )
     process = Process([str(python), "-c", launcher, str(database), str(PORT)], {}, path)
-    server = Server(scale, "Datasette", process.cold_start)
+    server = Server(scale, DATASETTE, process.cold_start)
     try:
         wrk(f"http://127.0.0.1:{PORT}{path}", seconds=1, connections=CONNECTIONS)
-        _measure(server, "20-row page, JSON", path, seconds=seconds)
+        _measure(server, DATASETTE_PAGE, path, seconds=seconds)
         server.peak_rss_mb = process.peak_rss_mb()
     finally:
         process.stop()
@@ -675,6 +677,27 @@ def targets(servers: list[Server]) -> list[str]:
         "| target | " + " | ".join(scales) + " | |",
         "|---|" + "---|" * len(scales) + "---|",
     ]
+    for scenario, times, p99_under in (
+        ("term summary, cold", 0.5, 50.0),
+        ("list of 20, cold", 2.0, None),
+    ):
+        cells, oks = [], []
+        for scale in scales:
+            run = _find(servers, scale, SQLITE_COLD, scenario)
+            page = _find(servers, scale, DATASETTE, DATASETTE_PAGE)
+            if run is None or page is None:
+                cells.append("—")
+                continue
+            ratio = run.requests_per_s / page.requests_per_s
+            oks.append(ratio >= times and (p99_under is None or run.p99_ms < p99_under))
+            cell = f"{run.requests_per_s:,.0f} / {page.requests_per_s:,.0f} req/s = {ratio:.2f}x"
+            cells.append(cell + (f", p99 {run.p99_ms:.2f} ms" if p99_under else ""))
+        what = scenario.split(",")[0]
+        p99 = f", p99 < {p99_under:g} ms" if p99_under else ""
+        lines.append(
+            f"| SQLite cold {what} ({CONNECTIONS} connections) ≥ {times:g}x Datasette's 20-row "
+            f"page{p99} | " + " | ".join(cells) + f" | {_verdict(all(oks) if oks else None)} |"
+        )
     for scenario in ("term summary, cold, 1 connection", "term summary, cold", "list of 20, cold"):
         cells, oks = [], []
         for scale in scales:
@@ -773,7 +796,7 @@ def report(servers: list[Server], versions: dict[str, str], command: str, second
             (r.requests_per_s for s in here if s.name == "ceiling" for r in s.runs), None
         )
         datasette = next(
-            (r.requests_per_s for s in here if s.name == "Datasette" for r in s.runs), None
+            (r.requests_per_s for s in here if s.name == DATASETTE for r in s.runs), None
         )
         lines += [
             f"## {scale}",
