@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, bindparam, text
 from sqlmodel import Session
 
 from app.db import make_engine
@@ -195,3 +195,39 @@ def test_records_keeping_the_marks_settle_only_when_no_outside_record_can_keep_t
     assert not _settled(_ranked(1, 5.0), [1.0, 1.0], [folded_cut, exact_cut], folded=1)
     # The marked word's list was read to its end: no outside record keeps the marks.
     assert _settled(_ranked(1, 0.5, exact=0.3), [1.0, 1.0], [folded_cut, None], folded=1)
+
+
+def test_a_candidate_lacking_a_word_of_the_query_is_never_ranked(session: Session) -> None:
+    """Records keeping a marked word the user typed, but not every word, come up in that word's
+    list; they are not hits, wherever the ranking statement meets them."""
+    texts = [*["Công nghiệp."] * 5, *["Cong tac, written without the marks."] * 5]
+    session.add_all(
+        Limitation(
+            id=f"marks-{i}",
+            term_id="bac-giang-2020-2025",
+            position=100 + i,
+            text=text,
+            **STAMPS,
+        )
+        for i, text in enumerate(texts)
+    )
+    session.flush()
+    query = _Query(session, Terms.parse("Công tác"), None)
+    total, weights = query.measure()
+    # Deeper than every list: every candidate is read, and the lists' top is the whole answer.
+    top, settled = query.rank_top(weights, total, depth=10**6)
+    assert settled
+    assert top == query.rank_all(weights, total, 0)
+    ranked = {r.doc_id for r in top}
+    assert _doc_ids(session, [f"marks-{i}" for i in range(5, 10)]) <= ranked  # hits, unmarked
+    assert not _doc_ids(session, [f"marks-{i}" for i in range(5)]) & ranked  # no "tác"
+
+
+def _doc_ids(session: Session, limitations: list[str]) -> set[int]:
+    rows = session.execute(
+        text(
+            "SELECT id FROM search_doc WHERE kind = 'limitation' AND record_id IN :ids"
+        ).bindparams(bindparam("ids", expanding=True)),
+        {"ids": limitations},
+    )
+    return {int(doc_id) for (doc_id,) in rows}
