@@ -60,6 +60,15 @@ def _answered_here(client: TestClient) -> list[str]:
     paths += [f"/api/v1/terms/{TERM}?lang=en", f"/api/v1/terms/{TERM}?lang=vi"]
     paths += ["/api/v1/statistics?lang=en&limit=3&offset=2", "/api/v1/statistics?offset=0"]
     paths += ["/api/v1/statistics?limit=500&offset=10000000", "/api/v1/tasks?offset=1000"]
+    for collection in ("statistics", *STATEMENTS):
+        for term in (TERM, "bac-giang-2020-2025", "no-such-term"):
+            paths += [
+                f"/api/v1/{collection}?term={term}",
+                f"/api/v1/{collection}?term={term}&limit=2",
+            ]
+        paths += [f"/api/v1/{collection}?format=csv", f"/api/v1/{collection}?format=json&limit=3"]
+    paths += [f"/api/v1/tasks?term={TERM}&format=csv&offset=1", "/api/v1/terms?format=csv"]
+    paths += [f"/api/v1/statistics?term={TERM}&lang=en&format=csv"]
     return paths
 
 
@@ -73,9 +82,18 @@ LEFT_TO_THE_ROUTES = [
     "/api/v1/tasks?offset=10000001",
     "/api/v1/tasks?offset=",
     "/api/v1/tasks?limt=5",
-    "/api/v1/tasks?format=csv",
-    "/api/v1/tasks?format=json",
-    "/api/v1/tasks?term=bac-giang-2020-2025",
+    "/api/v1/tasks?format=CSV",
+    "/api/v1/tasks?format=xml",
+    "/api/v1/tasks?format=",
+    "/api/v1/tasks?format=csv&bom=true",
+    "/api/v1/tasks?format=csv&format=json",
+    "/api/v1/tasks?term=",
+    "/api/v1/tasks?term=Bac-Giang-2020-2025",
+    "/api/v1/tasks?term=bac-giang-2020-2025&term=bac-giang-2025-2030",
+    f"/api/v1/tasks?term={'a' * 121}",
+    "/api/v1/tasks?term=bac--giang",
+    "/api/v1/terms?term=bac-giang-2020-2025",
+    "/api/v1/statistics?category=discipline",
     "/api/v1/tasks?q=dang",
     "/api/v1/tasks?sort=-position",
     "/api/v1/tasks?fields=text",
@@ -160,7 +178,13 @@ def test_stored_reads_do_not_reach_the_routes(
     with environment(DATABASE_URL=database, RESPONSE_CACHE="false"):
         client = TestClient(create_app(), raise_server_exceptions=False)
         monkeypatch.setattr(APIRoute, "handle", broken)
-        for path in (f"/api/v1/terms/{TERM}", f"/api/v1/tasks/{TASK}", "/api/v1/statistics"):
+        for path in (
+            f"/api/v1/terms/{TERM}",
+            f"/api/v1/tasks/{TASK}",
+            "/api/v1/statistics",
+            f"/api/v1/tasks?term={TERM}&format=csv",
+            f"/api/v1/statistics?term={TERM}&limit=2",
+        ):
             assert client.get(path).status_code == 200, path
         assert client.get(f"/api/v1/statistics/{STATISTIC}?lang=en").status_code == 200
         for path in ("/api/v1/people", f"/api/v1/terms/{TERM}?include=key_tasks"):

@@ -45,9 +45,6 @@ class ListFormat(BaseModel):
     bom: bool
 
 
-JSON_LIST = ListFormat(format=Format.json, bom=False)
-
-
 def negotiated_format(accept: str) -> Format:
     """The list format an Accept header asks for when `format=` is not given."""
     return Format.csv if "text/csv" in accept and "json" not in accept else Format.json

@@ -1,17 +1,18 @@
 """Cold reads answered from the bodies stored on write, in front of the router.
 
-A term's summary, a stored record, or a page of an unfiltered list is one or two indexed
-statements and the bytes they return: most of what such a read cost was the framework around
-them (routing tries the operations in order, every parameter is validated on its own, a sync
-handler is a trip to the thread pool). This layer answers those reads itself, with the
-handlers' own query functions and response builders (`app.api.etags.stored_record`,
-`app.api.rendering.stored_list_response`), so its bytes are the routes' bytes.
+A term's summary, a stored record, or a page of a list (all of it or one term's, JSON or CSV)
+is one or two indexed statements and the bytes they return: most of what such a read cost was
+the framework around them (routing tries the operations in order, every parameter is validated
+on its own, a sync handler is a trip to the thread pool). This layer answers those reads
+itself, with the handlers' own query functions and response builders
+(`app.api.etags.stored_record`, `app.api.rendering.stored_list_response`), so its bytes are the
+routes' bytes.
 
 It answers only what needs no validation beyond a pattern: any other parameter, a value not in
-its plain form, a repeated name, CSV or JSON-LD asked for, a body not stored yet, a database
-fault or error goes on to FastAPI, which answers as it always did (and says what is wrong).
-`tests/test_stored_reads.py` sends the same requests to the application with and without this
-layer and compares status, headers and bytes.
+its plain form, a repeated name, JSON-LD or a byte-order mark asked for, a body not stored yet,
+a database fault or error goes on to FastAPI, which answers as it always did (and says what is
+wrong). `tests/test_stored_reads.py` sends the same requests to the application with and
+without this layer and compares status, headers and bytes.
 
 It also settles the request's `DeferredVersion` (app.caching), when the HTTP cache left one: a
 stored read on PostgreSQL takes the dataset's version in its body's round trip; a request it
@@ -31,9 +32,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.api.deps import (
     DEFAULT_LIMIT,
-    JSON_LIST,
     MAX_LIMIT,
     MAX_OFFSET,
+    Format,
+    ListFormat,
     PageParams,
     negotiated_format,
 )
@@ -57,8 +59,12 @@ from app.schemas.terms import TermPublic
 _ID = re.compile(ID_PATTERN)
 _COUNT = re.compile(r"0|[1-9][0-9]{0,8}")
 _LANGS = frozenset(lang.value for lang in Lang)
+_FORMATS = frozenset(f.value for f in Format)
+PAGE = frozenset({"limit", "offset", "format"})
+OF_A_TERM = PAGE | {"term"}
 
-Bodies = Callable[[Lang, PageParams], Steps[Found]]
+# What a list's page is of: its language, page and term (None: every term's).
+Bodies = Callable[[Lang, PageParams, str | None], Steps[Found]]
 T = TypeVar("T")
 
 
@@ -91,13 +97,14 @@ class RecordRead:
 
 @dataclass(frozen=True)
 class ListRead:
-    """`GET {collection}`, unfiltered, in its default order: a page of stored bodies."""
+    """`GET {collection}` in its default order, of every term or (with `term` among its
+    `parameters`) of one: a page of stored bodies, as JSON or CSV."""
 
     template: str
     item: type[BaseModel]
     bodies: Bodies
+    parameters: frozenset[str] = PAGE
     jsonld: ClassVar[bool] = False
-    parameters: ClassVar[frozenset[str]] = frozenset({"limit", "offset"})
 
     async def answer(
         self,
@@ -105,23 +112,25 @@ class ListRead:
         request: Request,
         lang: Lang,
         page: PageParams,
+        term: str | None,
+        fmt: ListFormat,
         deferred: DeferredVersion | None,
     ) -> Response | None:
-        found, total = await _read(self.bodies(lang, page), deferred)
+        found, total = await _read(self.bodies(lang, page, term), deferred)
         if found is None:
             return None
-        return stored_list_response(request, found, total, page, JSON_LIST, self.item)
+        return stored_list_response(request, found, total, page, fmt, self.item)
 
 
-def _terms(_lang: Lang, page: PageParams) -> Steps[Found]:
+def _terms(_lang: Lang, page: PageParams, _term: str | None) -> Steps[Found]:
     return term_body_steps(organization_id=None, limit=page.limit, offset=page.offset)
 
 
-def _statistics(lang: Lang, page: PageParams) -> Steps[Found]:
+def _statistics(lang: Lang, page: PageParams, term: str | None) -> Steps[Found]:
     return statistic_body_steps(
         lang,
         category=None,
-        term_id=None,
+        term_id=term,
         key=None,
         limit=page.limit,
         offset=page.offset,
@@ -129,8 +138,8 @@ def _statistics(lang: Lang, page: PageParams) -> Steps[Found]:
 
 
 def _statements(model: Any, kind: SubjectKind) -> Bodies:
-    def bodies(_lang: Lang, page: PageParams) -> Steps[Found]:
-        return item_body_steps(model, kind, limit=page.limit, offset=page.offset)
+    def bodies(_lang: Lang, page: PageParams, term: str | None) -> Steps[Found]:
+        return item_body_steps(model, kind, term_id=term, limit=page.limit, offset=page.offset)
 
     return bodies
 
@@ -144,11 +153,11 @@ def stored_reads(prefix: str, term_items: Sequence[tuple[Any, ...]]) -> list[Rec
         RecordRead(
             f"{prefix}/statistics/{{statistic_id}}", SubjectKind.statistic.value, per_language=True
         ),
-        ListRead(f"{prefix}/statistics", StatisticPublic, _statistics),
+        ListRead(f"{prefix}/statistics", StatisticPublic, _statistics, OF_A_TERM),
     ]
     for path, model, kind, public, *_ in term_items:
         reads.append(RecordRead(f"{prefix}/{path}/{{item_id}}", kind.value, per_language=False))
-        reads.append(ListRead(f"{prefix}/{path}", public, _statements(model, kind)))
+        reads.append(ListRead(f"{prefix}/{path}", public, _statements(model, kind), OF_A_TERM))
     return reads
 
 
@@ -197,14 +206,23 @@ class StoredReadsMiddleware:
         lang = request_lang(scope)
         deferred: DeferredVersion | None = state.get(DEFERRED_VERSION)
         if isinstance(read, ListRead):
-            if negotiated_format(accept) is not JSON_LIST.format:
-                return None
             page = PageParams(
                 limit=int(query.get("limit", DEFAULT_LIMIT)), offset=int(query.get("offset", 0))
             )
             if not 1 <= page.limit <= MAX_LIMIT or page.offset > MAX_OFFSET:
                 return None
-            answer = read.answer(request=Request(scope), lang=lang, page=page, deferred=deferred)
+            given = query.get("format")
+            fmt = ListFormat(
+                format=Format(given) if given else negotiated_format(accept), bom=False
+            )
+            answer = read.answer(
+                request=Request(scope),
+                lang=lang,
+                page=page,
+                term=query.get("term"),
+                fmt=fmt,
+                deferred=deferred,
+            )
         else:
             answer = read.answer(lang=lang, record_id=record_id, deferred=deferred)
         try:
@@ -221,15 +239,21 @@ class StoredReadsMiddleware:
 
 def _plain_query(scope: Scope, accepted: frozenset[str]) -> dict[str, str] | None:
     """The query as a dict when every name is `accepted` or `lang`, given once, with a plain
-    value (a count without sign or leading zero; a language we have); else None."""
+    value (a count without sign or leading zero, an id, a format's or a language's own name);
+    else None."""
     query: dict[str, str] = {}
     for name, value in QueryParams(scope["query_string"]).multi_items():
-        if name in query:
+        if name in query or (name != "lang" and name not in accepted):
             return None
         if name == "lang":
-            if value not in _LANGS:
-                return None
-        elif name not in accepted or not _COUNT.fullmatch(value):
+            plain = value in _LANGS
+        elif name == "term":
+            plain = len(value) <= ID_MAX and _ID.fullmatch(value) is not None
+        elif name == "format":
+            plain = value in _FORMATS
+        else:
+            plain = _COUNT.fullmatch(value) is not None
+        if not plain:
             return None
         query[name] = value
     return query

@@ -19,7 +19,7 @@ Item = TypeVar("Item", bound=TermItemBase)
 def _statements(
     model: type[Item],
     *,
-    term_ids: list[str] | BindParameter[Any] | None,
+    term_id: str | BindParameter[Any] | None,
     ids: Select[str] | None,
     updated_since: datetime | BindParameter[Any] | None,
     sort: Sequence[SortKey],
@@ -27,8 +27,8 @@ def _statements(
     """The filtered items, and the same in the list's order (term, position, id by default);
     filter values may be bound parameters."""
     statement = select(model)
-    if term_ids is not None:
-        statement = statement.where(col(model.term_id).in_(term_ids))
+    if term_id is not None:
+        statement = statement.where(col(model.term_id) == term_id)
     if ids is not None:
         statement = statement.where(col(model.id).in_(ids))  # type: ignore[attr-defined]
     if updated_since is not None:
@@ -41,7 +41,7 @@ def list_items(
     session: Session,
     model: type[Item],
     *,
-    term_ids: list[str] | None = None,
+    term_id: str | None = None,
     ids: Select[str] | None = None,
     updated_since: datetime | None = None,
     sort: Sequence[SortKey] = (),
@@ -50,7 +50,7 @@ def list_items(
 ) -> tuple[list[Item], int]:
     """A page of items in the list's order and the total count."""
     statement, ordered = _statements(
-        model, term_ids=term_ids, ids=ids, updated_since=updated_since, sort=sort
+        model, term_id=term_id, ids=ids, updated_since=updated_since, sort=sort
     )
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
     return list(session.exec(ordered.limit(limit).offset(offset))), total  # type: ignore[call-overload]
@@ -60,7 +60,7 @@ def item_body_steps(
     model: type[Item],
     kind: SubjectKind,
     *,
-    term_ids: list[str] | None = None,
+    term_id: str | None = None,
     ids: Select[str] | None = None,
     updated_since: datetime | None = None,
     sort: Sequence[SortKey] = (),
@@ -71,15 +71,15 @@ def item_body_steps(
     table = model.__table__  # type: ignore[attr-defined]
     if ids is None:
         pages = _body_pages(
-            model, kind, term_ids is not None, updated_since is not None, tuple(sort)
+            model, kind, term_id is not None, updated_since is not None, tuple(sort)
         )
     else:  # a text filter's subquery: not worth keeping
         filtered, ordered = _statements(
-            model, term_ids=term_ids, ids=ids, updated_since=updated_since, sort=sort
+            model, term_id=term_id, ids=ids, updated_since=updated_since, sort=sort
         )
         pages = BodyPages.of(filtered, ordered, table, kind.value, unfiltered=False)
     parameters = {
-        "term_ids": term_ids,
+        "term_id": term_id,
         "updated_since": updated_since,
         "lang": ANY_LANGUAGE,
         "limit": limit,
@@ -94,7 +94,7 @@ def _body_pages(
 ) -> BodyPages:
     filtered, ordered = _statements(
         model,
-        term_ids=bindparam("term_ids", expanding=True) if by_term else None,
+        term_id=bindparam("term_id") if by_term else None,
         ids=None,
         updated_since=bindparam("updated_since") if since else None,
         sort=sort,

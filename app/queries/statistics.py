@@ -43,7 +43,8 @@ def build_statistics(
 def statistics_statement(
     *,
     category: StatisticCategory | BindParameter[Any] | None = None,
-    term_ids: list[str] | BindParameter[Any] | None = None,
+    term_ids: list[str] | None = None,
+    term_id: str | BindParameter[Any] | None = None,
     key: str | BindParameter[Any] | None = None,
     updated_since: datetime | BindParameter[Any] | None = None,
 ) -> SelectOfScalar[Statistic]:
@@ -53,6 +54,8 @@ def statistics_statement(
         statement = statement.where(Statistic.category == category)
     if term_ids is not None:
         statement = statement.where(col(Statistic.term_id).in_(term_ids))
+    if term_id is not None:
+        statement = statement.where(Statistic.term_id == term_id)
     if key is not None:
         statement = statement.where(Statistic.key == key)
     if updated_since is not None:
@@ -75,7 +78,7 @@ def _filters(
     """The list's filters as `statistics_statement` takes them."""
     return {
         "category": category,
-        "term_ids": [term_id] if term_id else None,
+        "term_id": term_id,
         "key": key,
         "updated_since": updated_since,
     }
@@ -118,9 +121,7 @@ def statistic_body_steps(
 
 @cache
 def _body_pages(filters: tuple[str, ...], sort: tuple[SortKey, ...]) -> BodyPages:
-    bound: dict[str, Any] = {
-        name: bindparam(name, expanding=name == "term_ids") for name in filters
-    }
+    bound: dict[str, Any] = {name: bindparam(name) for name in filters}
     statement = statistics_statement(**bound)
     return BodyPages.of(
         statement,

@@ -60,7 +60,7 @@ def term_item_router(
         q: TextFilter = None,
     ) -> Response:
         filters: dict[str, Any] = {
-            "term_ids": [term] if term else None,
+            "term_id": term,
             "ids": matching_ids(session, kind, q) if q else None,
             "updated_since": since,
             "sort": sort,
