@@ -147,9 +147,19 @@ def csv_columns(model: type[BaseModel], prefix: str = "") -> tuple[str, ...]:
     return tuple(columns)
 
 
-def _cell(data: dict[str, Any], column: str) -> str:
+@cache
+def _paths(columns: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(column.split(".")) for column in columns)
+
+
+def _cell(data: dict[str, Any], path: tuple[str, ...]) -> str:
+    if len(path) == 1:  # most columns: nothing nested to walk (a CSV page spent 2/3 in here)
+        value = data.get(path[0])
+        if isinstance(value, list):
+            return neutralised("; ".join("" if v is None else str(v) for v in value))
+        return neutralised("" if value is None else str(value))
     values: list[Any] = [data]
-    for part in column.split("."):
+    for part in path:
         step: list[Any] = []
         for value in values:
             if isinstance(value, list):
@@ -181,6 +191,7 @@ def to_csv(model: type[BaseModel], rows: list[dict[str, Any]], fields: Selection
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
+    paths = _paths(columns)
     for row in rows:
-        writer.writerow(_cell(row, column) for column in columns)
+        writer.writerow([_cell(row, path) for path in paths])
     return buffer.getvalue()
