@@ -668,6 +668,33 @@ def _two_worker_bound(servers: list[Server], scale: str) -> str:
     )
 
 
+def _ratios(
+    servers: list[Server],
+    scales: list[str],
+    over: tuple[str, str],
+    under: tuple[str, str],
+    at_least: float,
+    p99_under: float | None = None,
+) -> tuple[list[str], list[bool]]:
+    """Per scale, the rate of `over` against that of `under` (each a server and a scenario) as
+    a cell, and whether it reaches `at_least` (and `over`'s p99 is under `p99_under`, if given)."""
+    cells, oks = [], []
+    for scale in scales:
+        top, bottom = _find(servers, scale, *over), _find(servers, scale, *under)
+        if top is None or bottom is None:
+            cells.append("—")
+            continue
+        ratio = top.requests_per_s / bottom.requests_per_s
+        oks.append(ratio >= at_least and (p99_under is None or top.p99_ms < p99_under))
+        cell = f"{top.requests_per_s:,.0f} / {bottom.requests_per_s:,.0f} req/s = {ratio:.2f}x"
+        cells.append(cell + (f", p99 {top.p99_ms:.2f} ms" if p99_under else ""))
+    return cells, oks
+
+
+def _row(target: str, cells: list[str], oks: list[bool]) -> str:
+    return f"| {target} | " + " | ".join(cells) + f" | {_verdict(all(oks) if oks else None)} |"
+
+
 def targets(servers: list[Server]) -> list[str]:
     """Issue 12's done-when rows, read from this run's figures."""
     scales = list(dict.fromkeys(s.scale for s in servers))
@@ -681,64 +708,32 @@ def targets(servers: list[Server]) -> list[str]:
         ("term summary, cold", 0.5, 50.0),
         ("list of 20, cold", 2.0, None),
     ):
-        cells, oks = [], []
-        for scale in scales:
-            run = _find(servers, scale, SQLITE_COLD, scenario)
-            page = _find(servers, scale, DATASETTE, DATASETTE_PAGE)
-            if run is None or page is None:
-                cells.append("—")
-                continue
-            ratio = run.requests_per_s / page.requests_per_s
-            oks.append(ratio >= times and (p99_under is None or run.p99_ms < p99_under))
-            cell = f"{run.requests_per_s:,.0f} / {page.requests_per_s:,.0f} req/s = {ratio:.2f}x"
-            cells.append(cell + (f", p99 {run.p99_ms:.2f} ms" if p99_under else ""))
+        cells, oks = _ratios(
+            servers, scales, (SQLITE_COLD, scenario), (DATASETTE, DATASETTE_PAGE), times, p99_under
+        )
         what = scenario.split(",")[0]
         p99 = f", p99 < {p99_under:g} ms" if p99_under else ""
-        lines.append(
-            f"| SQLite cold {what} ({CONNECTIONS} connections) ≥ {times:g}x Datasette's 20-row "
-            f"page{p99} | " + " | ".join(cells) + f" | {_verdict(all(oks) if oks else None)} |"
-        )
+        target = f"SQLite cold {what} ({CONNECTIONS} connections) ≥ {times:g}x Datasette's 20-row "
+        lines.append(_row(target + f"page{p99}", cells, oks))
     for scenario in ("term summary, cold, 1 connection", "term summary, cold", "list of 20, cold"):
-        cells, oks = [], []
-        for scale in scales:
-            pg = _find(servers, scale, POSTGRES_COLD, scenario)
-            sqlite = _find(servers, scale, SQLITE_COLD, scenario)
-            if pg is None or sqlite is None:
-                cells.append("—")
-                continue
-            ratio = pg.requests_per_s / sqlite.requests_per_s
-            oks.append(ratio >= 1 / 1.5)
-            cells.append(
-                f"{pg.requests_per_s:,.0f} / {sqlite.requests_per_s:,.0f} req/s = {ratio:.2f}x"
-            )
+        cells, oks = _ratios(
+            servers, scales, (POSTGRES_COLD, scenario), (SQLITE_COLD, scenario), 1 / 1.5
+        )
         connections = "1 connection" if "1 connection" in scenario else f"{CONNECTIONS} connections"
         what = scenario.split(",")[0]
-        lines.append(
-            f"| PostgreSQL cold {what} ({connections}) ≥ SQLite's / 1.5 (≥ 0.67x) | "
-            + " | ".join(cells)
-            + f" | {_verdict(all(oks) if oks else None)} |"
-        )
-    cells, oks = [], []
-    for scale in scales:
-        one = _find(servers, scale, ONE_WORKER, "term summary, cold")
-        two = _find(servers, scale, TWO_WORKERS, "term summary, cold")
-        pinned = _find(servers, scale, POSTGRES_COLD, "term summary, cold")
-        if one is None or two is None:
-            cells.append("—")
-            continue
-        ratio = two.requests_per_s / one.requests_per_s
-        oks.append(ratio >= 1.7)
-        cell = f"{two.requests_per_s:,.0f} / {one.requests_per_s:,.0f} req/s = {ratio:.2f}x"
-        if pinned is not None:
-            cell += (
+        target = f"PostgreSQL cold {what} ({connections}) ≥ SQLite's / 1.5 (≥ 0.67x)"
+        lines.append(_row(target, cells, oks))
+    summary = "term summary, cold"
+    cells, oks = _ratios(servers, scales, (TWO_WORKERS, summary), (ONE_WORKER, summary), 1.7)
+    for i, scale in enumerate(scales):
+        two = _find(servers, scale, TWO_WORKERS, summary)
+        pinned = _find(servers, scale, POSTGRES_COLD, summary)
+        if cells[i] != "—" and two is not None and pinned is not None:
+            cells[i] += (
                 f" (against the pinned worker: {two.requests_per_s / pinned.requests_per_s:.2f}x)"
             )
-        cells.append(cell)
-    lines.append(
-        f"| PostgreSQL, 2 workers ≥ 1.7x one (cold term summary, {CONNECTIONS} connections) | "
-        + " | ".join(cells)
-        + f" | {_verdict(all(oks) if oks else None)} |"
-    )
+    target = f"PostgreSQL, 2 workers ≥ 1.7x one (cold term summary, {CONNECTIONS} connections)"
+    lines.append(_row(target, cells, oks))
     lines.append(
         "| what two CPUs allow two workers, from one worker's CPU per request: 2w / (w + p + k) "
         "| " + " | ".join(_two_worker_bound(servers, scale) for scale in scales) + " | |"
@@ -756,11 +751,7 @@ def targets(servers: list[Server]) -> list[str]:
             if s.scale == scale and s.name in (SQLITE_COLD, POSTGRES_COLD)
         ]
         cells.append(", ".join(found) or "—")
-    lines.append(
-        "| peak RSS, cache off, one worker < 150 MB | "
-        + " | ".join(cells)
-        + f" | {_verdict(all(oks) if oks else None)} |"
-    )
+    lines.append(_row("peak RSS, cache off, one worker < 150 MB", cells, oks))
     return [*lines, ""]
 
 
