@@ -713,8 +713,11 @@ def targets(servers: list[Server]) -> list[str]:
         )
         what = scenario.split(",")[0]
         p99 = f", p99 < {p99_under:g} ms" if p99_under else ""
-        target = f"SQLite cold {what} ({CONNECTIONS} connections) ≥ {times:g}x Datasette's 20-row "
-        lines.append(_row(target + f"page{p99}", cells, oks))
+        target = (
+            f"SQLite cold {what} ({CONNECTIONS} connections) ≥ {times:g}x Datasette's 20-row "
+            f"page{p99}"
+        )
+        lines.append(_row(target, cells, oks))
     for scenario in ("term summary, cold, 1 connection", "term summary, cold", "list of 20, cold"):
         cells, oks = _ratios(
             servers, scales, (POSTGRES_COLD, scenario), (SQLITE_COLD, scenario), 1 / 1.5
@@ -726,9 +729,11 @@ def targets(servers: list[Server]) -> list[str]:
     summary = "term summary, cold"
     cells, oks = _ratios(servers, scales, (TWO_WORKERS, summary), (ONE_WORKER, summary), 1.7)
     for i, scale in enumerate(scales):
-        two = _find(servers, scale, TWO_WORKERS, summary)
-        pinned = _find(servers, scale, POSTGRES_COLD, summary)
-        if cells[i] != "—" and two is not None and pinned is not None:
+        one, two, pinned = (
+            _find(servers, scale, name, summary)
+            for name in (ONE_WORKER, TWO_WORKERS, POSTGRES_COLD)
+        )
+        if one is not None and two is not None and pinned is not None:
             cells[i] += (
                 f" (against the pinned worker: {two.requests_per_s / pinned.requests_per_s:.2f}x)"
             )
@@ -740,17 +745,15 @@ def targets(servers: list[Server]) -> list[str]:
     )
     cells, oks = [], []
     for scale in scales:
-        found = [
-            f"{s.peak_rss_mb:.0f} MB ({'SQLite' if s.name == SQLITE_COLD else 'PostgreSQL'})"
-            for s in servers
-            if s.scale == scale and s.name in (SQLITE_COLD, POSTGRES_COLD)
-        ]
-        oks += [
-            s.peak_rss_mb < 150
-            for s in servers
-            if s.scale == scale and s.name in (SQLITE_COLD, POSTGRES_COLD)
-        ]
-        cells.append(", ".join(found) or "—")
+        cold = [s for s in servers if s.scale == scale and s.name in (SQLITE_COLD, POSTGRES_COLD)]
+        oks += [s.peak_rss_mb < 150 for s in cold]
+        cells.append(
+            ", ".join(
+                f"{s.peak_rss_mb:.0f} MB ({'SQLite' if s.name == SQLITE_COLD else 'PostgreSQL'})"
+                for s in cold
+            )
+            or "—"
+        )
     lines.append(_row("peak RSS, cache off, one worker < 150 MB", cells, oks))
     return [*lines, ""]
 
